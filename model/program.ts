@@ -1,0 +1,108 @@
+// A syscall as a program of atomic steps. Each step is labelled with the kernel function, file
+// and line it mirrors, and says how far its effects reach (which decides where another thread
+// may interleave). A step returns the id of the step to run next, RETURN, or nothing for "the
+// next step in the list".
+
+import type { Kernel } from './kernel-view.ts';
+
+/** The op a thread is running, resolved to indices when the scenario is compiled. */
+export interface Ctx {
+  /** Thread index. */
+  t: number;
+  /** Socket index the op is about (-1 for a SYN). */
+  sk: number;
+  /** Address index (bind, SYN). */
+  addr: number;
+  /** Port index (bind, SYN), or -1 for port 0 (bind: ask for an ephemeral port). */
+  port: number;
+  /** listen(backlog). */
+  backlog: number;
+  /** SYN to the port of this socket (-1 when the port is given). */
+  portOf: number;
+}
+
+/**
+ * How far a step's effects reach:
+ * - `private`: only fields of its own socket that no other thread reads (queue, backlog, sport);
+ *   it needs no interleaving point before it.
+ * - `socket`: fields of its own socket that only ops on the same socket read (lock_sock, the
+ *   EINVAL checks); an interleaving point only if another thread uses that socket.
+ * - `shared`: anything another thread's step can read (sk_state, the hash tables).
+ */
+export type Scope = 'private' | 'socket' | 'shared';
+
+export const RETURN = 'return';
+
+export interface Step {
+  /** Stable id within its program, e.g. "publish-listen"; also the jump label. */
+  id: string;
+  /** Kernel function, e.g. "inet_csk_listen_start". */
+  fn: string;
+  file: string;
+  /** Line or range, e.g. "812" or "803-805". */
+  line: string;
+  /** What the line does, in the kernel's words where possible. */
+  text: string;
+  scope: Scope;
+  /** True while the step cannot run (it would spin or sleep on a lock someone holds). */
+  blocked?: (k: Kernel, c: Ctx) => boolean;
+  run: (k: Kernel, c: Ctx) => string | void;
+}
+
+export interface Program {
+  /** Syscall name: bind, listen, close, syn. */
+  name: string;
+  steps: readonly Step[];
+}
+
+/** A program with its jumps resolved to indices, built once per variant. */
+export interface CompiledProgram {
+  name: string;
+  steps: readonly Step[];
+  labels: Readonly<Record<string, number>>;
+}
+
+export function compileProgram(p: Program): CompiledProgram {
+  const labels: Record<string, number> = {};
+  p.steps.forEach((s, i) => {
+    if (s.id in labels) throw new Error(`program ${p.name}: duplicate step id ${s.id}`);
+    labels[s.id] = i;
+  });
+  return { name: p.name, steps: p.steps, labels };
+}
+
+/** "file:line" for a step, as traces show it. */
+export const where = (s: Step) => `${s.file.split('/').pop()}:${s.line}`;
+
+// ---- Editing programs: how variants and mutants derive from a base ----------------------------
+
+/** Replaces the step with this id by the given steps (an empty list removes it). */
+export function replaceStep(p: Program, id: string, by: Step[]): Program {
+  const i = indexOf(p, id);
+  return { ...p, steps: [...p.steps.slice(0, i), ...by, ...p.steps.slice(i + 1)] };
+}
+
+/** Moves the step with id `id` to just after the step `after`. */
+export function moveAfter(p: Program, id: string, after: string): Program {
+  const step = p.steps[indexOf(p, id)];
+  const rest = p.steps.filter((s) => s.id !== id);
+  const j = rest.findIndex((s) => s.id === after);
+  if (j < 0) throw new Error(`program ${p.name}: no step ${after}`);
+  return { ...p, steps: [...rest.slice(0, j + 1), step, ...rest.slice(j + 1)] };
+}
+
+/** Changes fields of one step (its run function, its text, ...). */
+export function patchStep(p: Program, id: string, patch: Partial<Step>): Program {
+  const i = indexOf(p, id);
+  return { ...p, steps: p.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) };
+}
+
+export function findStep(p: Program, id: string): Step {
+  return p.steps[indexOf(p, id)];
+}
+
+function indexOf(p: Program, id: string): number {
+  const i = p.steps.findIndex((s) => s.id === id);
+  if (i < 0) throw new Error(`program ${p.name}: no step ${id}`);
+  return i;
+}

@@ -1,0 +1,69 @@
+// The bind hash and the listening hash, Linux 4.3 (net/ipv4/inet_hashtables.c).
+// Each function is one critical section the model runs as a single atomic step.
+
+import type { Kernel } from '../../kernel-view.ts';
+import { TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
+
+/** inet_bind_hash (ih.c 91-98): set inet_num, join tb->owners. */
+export function inetBindHash(k: Kernel, sk: number, port: number): void {
+  k.set_inet_num(sk, port);
+  k.setBindHash(sk, port);
+}
+
+/** __inet_put_port (ih.c 103-119): leave tb->owners, inet_num = 0, free tb when it is empty. */
+export function inetPutPort(k: Kernel, sk: number): void {
+  const port = k.bindHash(sk);
+  if (port < 0) return;
+  k.setBindHash(sk, -1);
+  k.set_inet_num(sk, -1);
+  if (!k.hasOwners(port)) destroyBindBucket(k, port);
+}
+
+/** inet_bind_bucket_destroy: the bucket goes, and with it its fast flags. */
+export function destroyBindBucket(k: Kernel, port: number): void {
+  k.setTbExists(port, false);
+  k.setFastreuse(port, 0);
+  k.setFastreuseport(port, 0);
+  k.setFastuid(port, 0);
+  k.setFastAddr(port, 0);
+}
+
+/**
+ * inet_hash -> __inet_hash (ih.c 426-452): a LISTEN socket joins the head of its port's chain
+ * under ilb->lock and the in-use counter goes up. It cannot fail. A TCP_CLOSE socket is left
+ * alone (ih.c 446); other states go to ehash, which the model does not need.
+ */
+export function inetHash(k: Kernel, sk: number, bucket: number): void {
+  if (k.get_sk_state(sk) === TCP_CLOSE) return;
+  if (k.get_sk_state(sk) !== TCP_LISTEN || k.isHashed(sk)) return;
+  k.setLhash(sk, bucket);
+  k.addInuse(1);
+}
+
+/** inet_unhash (ih.c 454-474): leave the listening chain under ilb->lock, in-use down. */
+export function inetUnhash(k: Kernel, sk: number): void {
+  if (!k.isHashed(sk)) return;
+  k.setLhash(sk, -1);
+  k.addInuse(-1);
+}
+
+/**
+ * __inet_lookup_listener (ih.c 200-254): score every socket in the port's listening chain:
+ * 2 for AF_INET, +4 for an exact address match, excluded when bound to another address.
+ * Returns the best socket, or -1. Among equal scores the kernel samples pseudo-randomly by the
+ * 4-tuple hash when the best has SO_REUSEPORT; the model takes the lowest-numbered one.
+ */
+export function lookupListener(k: Kernel, daddr: number, port: number, bucket: number): number {
+  let best = -1, hiscore = 0;
+  for (let sk = 0; sk < k.L.sockets; sk++) {
+    if (k.lhash(sk) !== bucket || k.inet_num(sk) !== port) continue;
+    let score = 2;
+    const saddr = k.rcv_saddr(sk);
+    if (saddr !== 0) {
+      if (saddr !== daddr) continue;
+      score += 4;
+    }
+    if (score > hiscore) { hiscore = score; best = sk; }
+  }
+  return best;
+}

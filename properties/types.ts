@@ -1,0 +1,73 @@
+// A property is data: an id, one sentence, why it matters, the kernel lines it rests on, when it
+// is checked, and a predicate. A predicate returns null when it holds, or a sentence that says
+// what is wrong in this state.
+
+import type { Kernel } from '../model/kernel-view.ts';
+import type { Ctx, Step } from '../model/program.ts';
+import type { Op } from '../model/scenario.ts';
+import type { System } from '../model/system.ts';
+
+/** Kernel lines per kernel version, e.g. { '4.3': ['icsk.c 812-817'], '6.18': [...] }. */
+export interface KernelLines {
+  '4.3': readonly string[];
+  '6.18': readonly string[];
+}
+
+interface PropertyBase {
+  id: string;
+  /** One sentence: what must hold. */
+  sentence: string;
+  /** Why a kernel engineer should care. */
+  why: string;
+  kernel: KernelLines;
+  /**
+   * Real Linux violates this on purpose: the checker must find the counterexample and report
+   * it as an expected violation, neither a pass nor a failure.
+   */
+  expectedViolation?: {
+    kernels: readonly ('4.3' | '6.18')[];
+    /** Built-in scenarios that show it: a check over one of them must find the violation. */
+    seenIn: readonly string[];
+    why: string;
+  };
+}
+
+/** Checked after every step. */
+export interface InvariantProperty extends PropertyBase {
+  kind: 'invariant';
+  check(k: Kernel, sys: System): string | null;
+}
+
+/** Checked right after a given step ran (a Hoare triple on that kernel line). */
+export interface StepProperty extends PropertyBase {
+  kind: 'step';
+  check(k: Kernel, sys: System, step: Step, ctx: Ctx, program: string): string | null;
+}
+
+/** Checked when a syscall returns, with what it returned. */
+export interface PostconditionProperty extends PropertyBase {
+  kind: 'postcondition';
+  check(k: Kernel, sys: System, op: Op, ctx: Ctx, result: number): string | null;
+}
+
+/** Checked on the final state of a run in which every thread finished. */
+export interface OutcomeProperty extends PropertyBase {
+  kind: 'outcome';
+  /** Whether the property says anything about this scenario. */
+  appliesTo(sys: System): boolean;
+  check(k: Kernel, sys: System): string | null;
+}
+
+/** Checked on a state where some thread has not finished and none can move. */
+export interface ProgressProperty extends PropertyBase {
+  kind: 'progress';
+}
+
+export type Property = InvariantProperty | StepProperty | PostconditionProperty | OutcomeProperty | ProgressProperty;
+export type PropertyKind = Property['kind'];
+
+/** A property that failed, where and why. */
+export interface Violation {
+  propertyId: string;
+  message: string;
+}

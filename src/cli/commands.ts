@@ -1,0 +1,17 @@
+// The command registry: name -> summary, usage and the function that runs it.
+
+import { checkCommand } from './commands/check.ts';
+import { propertiesCommand, scenariosCommand, variantsCommand } from './commands/list.ts';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[]): Promise<number> | number;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  variants: variantsCommand,
+  scenarios: scenariosCommand,
+  properties: propertiesCommand,
+};

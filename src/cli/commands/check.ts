@@ -1,0 +1,94 @@
+// `check`: the property suite on a variant, over the built-in scenarios (or one) and generated
+// ones. Prints the verdict table and a trace for each violation; exit 0 when every verdict is as
+// expected.
+
+import { checkProperties, type PropertyVerdict, type Verdict } from '../../engine/check.ts';
+import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
+import { loadScenario } from '../../scenarios/load.ts';
+import { formatTraceText } from '../../trace/text.ts';
+import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
+import type { Command } from '../commands.ts';
+import { UsageError } from '../errors.ts';
+
+export const DEFAULT_RUNS = 1000;
+export const DEFAULT_SEED = 1;
+
+const OK: readonly Verdict[] = ['holds', 'violated as expected', 'not applicable'];
+
+export const checkCommand: Command = {
+  summary: 'run the property suite on a variant (random interleavings, shrunk counterexamples)',
+  usage: '[--variant V] [--scenario NAME|FILE.json|generated] [--property ID[,ID]] [--runs N] [--seed S] [--path P] [--scheduler random|pct] [--depth D] [--no-merge] [--json]',
+  run(argv) {
+    const { values, positionals } = parse(argv, {
+      variant: { type: 'string' }, scenario: { type: 'string' }, property: { type: 'string', multiple: true },
+      runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' },
+      scheduler: { type: 'string' }, depth: { type: 'string' }, 'no-merge': { type: 'boolean' }, json: { type: 'boolean' },
+    });
+    noPositionals(positionals);
+    const variant = variantOption(values.variant);
+    const properties = propertiesOption(values.property);
+    const runs = intOption(values.runs, 'runs', DEFAULT_RUNS, 1, 10_000_000);
+    const seed = intOption(values.seed, 'seed', DEFAULT_SEED, -(2 ** 31), 2 ** 31 - 1);
+    const scheduler = choiceOption(values.scheduler, 'scheduler', ['random', 'pct'] as const, 'random');
+    const depth = intOption(values.depth, 'depth', 2, 1, 10);
+    if (values.path !== undefined && !/^\d+(:\d+)*$/.test(String(values.path))) throw new UsageError(`--path must look like "12:0:3", got "${values.path}"`);
+    const name = values.scenario as string | undefined;
+    const scenarios = name === undefined ? BUILTIN_SCENARIOS : name === 'generated' ? [] : [loadScenario(name)];
+    const generated = name === undefined || name === 'generated';
+    const merge = !values['no-merge'];
+    const verdicts = checkProperties({
+      variant, scenarios, generated, properties, runs, seed, scheduler, depth, merge, ...(values.path ? { path: String(values.path) } : {}),
+    });
+    const replayBase = [
+      'npx tcp-listen-model check', `--variant ${variant.id}`,
+      ...(scheduler === 'pct' ? [`--scheduler pct --depth ${depth}`] : []), ...(merge ? [] : ['--no-merge']),
+    ].join(' ');
+    const replay = (v: PropertyVerdict) => {
+      const cx = v.counterexample!;
+      const sc = cx.scenario.name === 'generated' ? 'generated' : (name ?? cx.scenario.name);
+      return `${replayBase} --scenario ${sc} --property ${v.id} --runs ${runs} --seed ${cx.seed} --path ${cx.path}`;
+    };
+    if (values.json) {
+      process.stdout.write(JSON.stringify({
+        variant: variant.id, seed, runs, scheduler, merge,
+        scenarios: [...scenarios.map((s) => s.name), ...(generated ? ['generated'] : [])],
+        properties: verdicts.map((v) => ({
+          id: v.id, kind: v.kind, verdict: v.verdict, runs: v.runs,
+          ...(v.counterexample ? { counterexample: {
+            message: v.counterexample.message, scenario: v.counterexample.scenario, schedule: v.counterexample.schedule,
+            seed: v.counterexample.seed, path: v.counterexample.path, replay: replay(v),
+            results: v.counterexample.run.results, trace: v.counterexample.run.trace,
+          } } : {}),
+        })),
+      }, null, 2) + '\n');
+    } else {
+      process.stdout.write(formatVerdicts(verdicts, {
+        header: `check ${variant.id}: ${scenarios.length} scenario(s)${generated ? ' + generated' : ''}, ${runs} runs each, seed ${seed}, ${scheduler} scheduler`,
+        replay,
+      }));
+    }
+    return verdicts.every((v) => OK.includes(v.verdict)) ? 0 : 1;
+  },
+};
+
+export function formatVerdicts(verdicts: readonly PropertyVerdict[], o: { header: string; replay: (v: PropertyVerdict) => string }): string {
+  const w = Math.max(8, ...verdicts.map((v) => v.id.length));
+  const out = [o.header, '', `${'property'.padEnd(w)}  ${'kind'.padEnd(13)}  ${'runs'.padStart(7)}  verdict`];
+  for (const v of verdicts) out.push(`${v.id.padEnd(w)}  ${v.kind.padEnd(13)}  ${String(v.runs).padStart(7)}  ${v.verdict}`);
+  for (const v of verdicts) {
+    const cx = v.counterexample;
+    if (!cx) continue;
+    const sched = cx.schedule.map((s) => `${cx.run.trace.length ? threadName(cx, s.thread) : `T${s.thread}`} x${s.steps}`).join(', ');
+    out.push('', `--- ${v.id}: ${v.verdict}`, `    ${v.sentence}`,
+      `    scenario ${cx.scenario.name} on ${cx.variant}; schedule: ${sched || '(none)'}, then each thread to completion in order`, '');
+    out.push(formatTraceText(cx.run.trace).split('\n').map((l) => '    ' + l).join('\n'));
+    out.push('', `    violated at step ${cx.run.violation?.step}: ${cx.message}`, `    results: ${Object.entries(cx.run.results).map(([t, r]) => `${t} ${r.join(' ')}`).join(', ')}`, `    replay: ${o.replay(v)}`);
+  }
+  const count = (verdict: Verdict) => verdicts.filter((v) => v.verdict === verdict).length;
+  out.push('', `${verdicts.length} properties: ${count('holds')} hold, ${count('violated as expected')} violated as expected, ${count('violated')} violated, ${count('expected violation not found')} expected violation not found, ${count('not applicable')} not applicable`);
+  return out.join('\n') + '\n';
+}
+
+function threadName(_cx: unknown, t: number): string {
+  return `T${t}`;
+}

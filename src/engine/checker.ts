@@ -1,0 +1,67 @@
+// Checks properties at their moments: invariants after each transition, step properties after
+// each step, postconditions when a syscall returns, outcomes on a finished run. One checker
+// serves the random runner and the explorer alike.
+
+import type { Kernel } from '../../model/kernel-view.ts';
+import type { Ctx, Step } from '../../model/program.ts';
+import { type System } from '../../model/system.ts';
+import type {
+  InvariantProperty, OutcomeProperty, PostconditionProperty, Property, StepProperty, Violation,
+} from '../../properties/types.ts';
+
+export class Checker {
+  readonly invariants: InvariantProperty[];
+  readonly stepProps: StepProperty[];
+  readonly posts: PostconditionProperty[];
+  readonly outcomes: OutcomeProperty[];
+  readonly progress: boolean;
+
+  constructor(readonly sys: System, properties: readonly Property[]) {
+    this.invariants = properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
+    this.stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
+    this.posts = properties.filter((p): p is PostconditionProperty => p.kind === 'postcondition');
+    this.outcomes = properties.filter((p): p is OutcomeProperty => p.kind === 'outcome' && p.appliesTo(sys));
+    this.progress = properties.some((p) => p.kind === 'progress');
+  }
+
+  /** After one step: step properties, and postconditions if its op returned. */
+  afterStep(k: Kernel, step: Step, ctx: Ctx, program: string, returnedOp: number): Violation | null {
+    for (const p of this.stepProps) {
+      const m = p.check(k, this.sys, step, ctx, program);
+      if (m !== null) return { propertyId: p.id, message: m };
+    }
+    if (returnedOp < 0) return null;
+    const t = ctx.t;
+    const op = this.sys.threads[t].ops[returnedOp];
+    const result = k.result(t, returnedOp);
+    for (const p of this.posts) {
+      const m = p.check(k, this.sys, op, ctx, result);
+      if (m !== null) return { propertyId: p.id, message: m };
+    }
+    return null;
+  }
+
+  /** After a whole transition (a step and the steps merged into it). */
+  afterTransition(k: Kernel): Violation | null {
+    for (const p of this.invariants) {
+      const m = p.check(k, this.sys);
+      if (m !== null) return { propertyId: p.id, message: m };
+    }
+    return null;
+  }
+
+  /** On a state where every thread finished. */
+  atEnd(k: Kernel): Violation | null {
+    for (const p of this.outcomes) {
+      const m = p.check(k, this.sys);
+      if (m !== null) return { propertyId: p.id, message: m };
+    }
+    return null;
+  }
+
+  /** On a state where some thread is unfinished and none can move. */
+  deadlock(stuck: string[]): Violation | null {
+    if (!this.progress) return null;
+    return { propertyId: 'no-deadlock', message: `no thread can move; ${stuck.join(', ')} still waiting` };
+  }
+}

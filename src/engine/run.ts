@@ -1,0 +1,161 @@
+// Runs a scenario under one schedule and checks the properties at their moments.
+//
+// A schedule is a list of segments "run thread t for n transitions". Fewer segments means fewer
+// context switches, which is what fast-check shrinks toward. When the schedule runs out, the
+// lowest-numbered thread that can move runs, so the tail adds no switch of its own.
+
+import { Kernel } from '../../model/kernel-view.ts';
+import {
+  enabled, nextStep, resultsOf, showOp, threadDone, transition, type System,
+} from '../../model/system.ts';
+import { where } from '../../model/program.ts';
+import { LIFE } from '../../model/lifecycle/table.ts';
+import { describeByte } from '../../model/state.ts';
+import type { Property, Violation } from '../../properties/types.ts';
+import { Checker } from './checker.ts';
+
+export interface Segment {
+  thread: number;
+  steps: number;
+}
+
+export interface RunOptions {
+  properties: readonly Property[];
+  /** Merge invisible steps into the step before them (default true). */
+  merge?: boolean;
+  /** Record a trace of every step. */
+  trace?: boolean;
+}
+
+/** One field a step changed. */
+export interface Change {
+  field: string;
+  from: string;
+  to: string;
+}
+
+/** One step of a trace. */
+export interface TraceStep {
+  n: number;
+  thread: string;
+  /** The op the step belongs to, e.g. "listen(A)". */
+  op: string;
+  stepId: string;
+  fn: string;
+  /** "inet_connection_sock.c:812". */
+  where: string;
+  file: string;
+  line: string;
+  text: string;
+  /** Ran without an interleaving point before it (merged into the step before). */
+  merged: boolean;
+  changes: Change[];
+  /** Sockets that are TCP_LISTEN but not validated after this step. */
+  raceWindow: string[];
+  /** Set when the op returned at this step: what it returned. */
+  returned?: string;
+}
+
+export interface RunResult {
+  violation: (Violation & { step: number }) | null;
+  trace: TraceStep[];
+  /** What each thread's ops returned. */
+  results: Record<string, string[]>;
+  steps: number;
+  final: Uint8Array;
+}
+
+const RACE_LIFE = new Set([LIFE.states.indexOf('raceWindow'), LIFE.states.indexOf('rejected')]);
+
+export function runSchedule(sys: System, schedule: readonly Segment[], opts: RunOptions): RunResult {
+  const k = new Kernel(sys.L, sys.socks, sys.ephemeral, sys.init.slice());
+  const checker = new Checker(sys, opts.properties);
+  const merge = opts.merge ?? true;
+  const trace: TraceStep[] = [];
+  let steps = 0;
+  let violation: (Violation & { step: number }) | null = null;
+  let first = true;
+
+  const move = (t: number): boolean => {
+    first = true;
+    let before = opts.trace ? k.s.slice() : undefined;
+    transition(sys, k, t, merge, (step, ctx, program, returnedOp) => {
+      steps++;
+      if (opts.trace) {
+        trace.push(traceStep(sys, k, before!, steps, t, step, ctx, program, returnedOp, !first));
+        before = k.s.slice();
+      }
+      first = false;
+      const v = checker.afterStep(k, step, ctx, program, returnedOp);
+      if (v) violation = { ...v, step: steps };
+      return v === null;
+    });
+    if (violation) return false;
+    const v = checker.afterTransition(k);
+    if (v) violation = { ...v, step: steps };
+    return v === null;
+  };
+
+  const T = sys.concurrent;
+  run: {
+    for (const seg of schedule) {
+      const t = seg.thread % T;
+      for (let i = 0; i < seg.steps && enabled(sys, k, t); i++) if (!move(t)) break run;
+    }
+    for (;;) {
+      let t = 0;
+      while (t < T && !enabled(sys, k, t)) t++;
+      if (t === T) break;
+      if (!move(t)) break run;
+    }
+    const stuck = sys.threads.slice(0, T).filter((_, t) => !threadDone(sys, k, t)).map((th) => th.name);
+    const v = stuck.length ? checker.deadlock(stuck) : checker.atEnd(k);
+    if (v) violation = { ...v, step: steps };
+  }
+  return { violation, trace, results: resultsOf(sys, k), steps, final: k.s };
+}
+
+function traceStep(
+  sys: System, k: Kernel, before: Uint8Array, n: number, t: number,
+  step: import('../../model/program.ts').Step, ctx: import('../../model/program.ts').Ctx,
+  _program: string, returnedOp: number, merged: boolean,
+): TraceStep {
+  const changes: Change[] = [];
+  for (let i = 0; i < before.length; i++) {
+    // Thread bookkeeping (pc, locals, results) is shown as `returned`, not as changes.
+    if (before[i] === k.s[i] || (i >= sys.L.thBase && i < sys.L.tbBase)) continue;
+    const a = describeByte(sys.L, sys.names, i, before[i]);
+    const b = describeByte(sys.L, sys.names, i, k.s[i]);
+    changes.push({ field: a.field, from: a.value, to: b.value });
+  }
+  const raceWindow: string[] = [];
+  for (let sk = 0; sk < sys.L.sockets; sk++) if (RACE_LIFE.has(k.lifeState(sk))) raceWindow.push(sys.names.sockets[sk]);
+  const opIndex = returnedOp >= 0 ? returnedOp : (nextStep(sys, k, t)?.op ?? 0);
+  const op = sys.threads[t].ops[opIndex];
+  const res = returnedOp >= 0 ? resultsOf(sys, k)[sys.threads[t].name]?.[returnedOp] : undefined;
+  void ctx;
+  return {
+    n, thread: sys.threads[t].name, op: op ? showOp(op) : '', stepId: step.id, fn: step.fn, where: where(step),
+    file: step.file, line: step.line, text: step.text, merged, changes, raceWindow,
+    ...(res !== undefined ? { returned: res } : {}),
+  };
+}
+
+/**
+ * The schedule as it actually ran: thread indices reduced to real threads, segments that could
+ * not move dropped, neighbours on the same thread joined. Replaying it gives the same run.
+ */
+export function effectiveSchedule(sys: System, schedule: readonly Segment[], merge = true): Segment[] {
+  const k = new Kernel(sys.L, sys.socks, sys.ephemeral, sys.init.slice());
+  const out: Segment[] = [];
+  for (const seg of schedule) {
+    const t = seg.thread % sys.concurrent;
+    let n = 0;
+    for (let i = 0; i < seg.steps && enabled(sys, k, t); i++) { transition(sys, k, t, merge); n++; }
+    if (n === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.thread === t) last.steps += n;
+    else out.push({ thread: t, steps: n });
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// The built-in scenarios: the races shared/kernel-listen-path.md §6 describes, and a family
+// listen-race-N for the benchmarks. Port 8080 is symbolic; the kernel harness maps it.
+
+import type { Scenario } from '../../model/scenario.ts';
+
+const P = 8080;
+const LO = '127.0.0.1' as const;
+
+/** N sockets bound to 127.0.0.1:P with SO_REUSEADDR, all calling listen() at once (§6.2). */
+export function listenRace(n: number): Scenario {
+  const names = Array.from({ length: n }, (_, i) => String.fromCharCode(65 + i));
+  return {
+    name: `listen-race-${n}`,
+    description: `${n} sockets bound to ${LO}:${P} with SO_REUSEADDR call listen() at the same time`,
+    sockets: names.map((name) => ({ name, reuseaddr: true })),
+    setup: names.map((sk) => ({ op: 'bind' as const, sk, addr: LO, port: P })),
+    threads: names.map((sk) => [{ op: 'listen' as const, sk }]),
+  };
+}
+
+export const BUILTIN_SCENARIOS: readonly Scenario[] = [
+  listenRace(2),
+  {
+    name: 'listen-vs-bind',
+    description: 'A (bound, SO_REUSEADDR) listens while B (SO_REUSEADDR) binds the same address:port and listens, and a SYN arrives (§6.3)',
+    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
+    setup: [{ op: 'bind', sk: 'A', addr: LO, port: P }],
+    threads: [
+      [{ op: 'listen', sk: 'A' }],
+      [{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }],
+      [{ op: 'syn', addr: LO, port: P }],
+    ],
+  },
+  {
+    name: 'listen-unbound',
+    description: 'Two unbound sockets call listen(), which autobinds an ephemeral port each, and a SYN goes to A\'s port',
+    sockets: [{ name: 'A' }, { name: 'B', reuseaddr: true }],
+    threads: [
+      [{ op: 'listen', sk: 'A' }],
+      [{ op: 'listen', sk: 'B' }],
+      [{ op: 'syn', addr: LO, portOf: 'A' }],
+    ],
+  },
+  {
+    name: 'listen-vs-close',
+    description: 'A listens on 127.0.0.1:P and closes while B (bound there too, both SO_REUSEADDR) calls listen(), and a SYN arrives (§6.3)',
+    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
+    setup: [
+      { op: 'bind', sk: 'A', addr: LO, port: P },
+      { op: 'bind', sk: 'B', addr: LO, port: P },
+      { op: 'listen', sk: 'A' },
+    ],
+    threads: [
+      [{ op: 'close', sk: 'A' }],
+      [{ op: 'listen', sk: 'B' }],
+      [{ op: 'syn', addr: LO, port: P }],
+    ],
+  },
+  {
+    name: 'mixed-three',
+    description: 'Three sockets with mixed flags and addresses bind and listen on one port at once: A SO_REUSEPORT on 0.0.0.0, B both flags on 127.0.0.1, C SO_REUSEADDR on 127.0.0.1',
+    sockets: [
+      { name: 'A', reuseport: true },
+      { name: 'B', reuseaddr: true, reuseport: true },
+      { name: 'C', reuseaddr: true },
+    ],
+    threads: [
+      [{ op: 'bind', sk: 'A', addr: '0.0.0.0', port: P }, { op: 'listen', sk: 'A' }],
+      [{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }],
+      [{ op: 'bind', sk: 'C', addr: LO, port: P }, { op: 'listen', sk: 'C' }],
+    ],
+  },
+  {
+    name: 'reuseport-two-users',
+    description: 'Two SO_REUSEPORT sockets of different users bind and listen on one address:port, and a SYN arrives',
+    sockets: [{ name: 'A', reuseport: true, uid: 0 }, { name: 'B', reuseport: true, uid: 1 }],
+    threads: [
+      [{ op: 'bind', sk: 'A', addr: LO, port: P }, { op: 'listen', sk: 'A' }],
+      [{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }],
+      [{ op: 'syn', addr: LO, port: P }],
+    ],
+  },
+  {
+    name: 'bind-beside-listener',
+    description: 'A listens on 127.0.0.1:P with SO_REUSEADDR; then B, also SO_REUSEADDR, tries to bind there and listen (one thread: §5.2 row 6 says EADDRINUSE)',
+    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
+    setup: [{ op: 'bind', sk: 'A', addr: LO, port: P }, { op: 'listen', sk: 'A' }],
+    threads: [[{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }, { op: 'syn', addr: LO, port: P }]],
+  },
+  {
+    name: 'bind-beside-reuseport-listener',
+    description: 'A (SO_REUSEADDR and SO_REUSEPORT) listens on 127.0.0.1:P; then B (SO_REUSEADDR only) binds there and listens (one thread: §5.2 row 14 says EADDRINUSE for both)',
+    sockets: [{ name: 'A', reuseaddr: true, reuseport: true }, { name: 'B', reuseaddr: true }],
+    setup: [{ op: 'bind', sk: 'A', addr: LO, port: P }, { op: 'listen', sk: 'A' }],
+    threads: [[{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }]],
+  },
+  {
+    name: 'reuseport-pair',
+    description: 'Two SO_REUSEPORT sockets of one user bind and listen on 127.0.0.1:P at once; both may listen',
+    sockets: [{ name: 'A', reuseport: true }, { name: 'B', reuseport: true }],
+    threads: [
+      [{ op: 'bind', sk: 'A', addr: LO, port: P }, { op: 'listen', sk: 'A' }],
+      [{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }],
+    ],
+  },
+];
+
+/** A built-in scenario by name; listen-race-N for any N from 1 to 12. */
+export function builtinScenario(name: string): Scenario | undefined {
+  const m = /^listen-race-(\d+)$/.exec(name);
+  if (m) {
+    const n = Number(m[1]);
+    return n >= 1 && n <= 12 ? listenRace(n) : undefined;
+  }
+  return BUILTIN_SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,54 @@
+// Reads a scenario by name or from a JSON file, and checks it against schemas/scenario.schema.json
+// plus the cross-references a schema cannot express (a socket named in an op must exist).
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import type { Scenario } from '../../model/scenario.ts';
+import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
+import { UsageError } from '../cli/errors.ts';
+
+const require = createRequire(import.meta.url);
+const schema = require('../../schemas/scenario.schema.json');
+const validate = new Ajv({ allErrors: false }).compile(schema);
+
+/** A built-in name, or a path ending in .json. */
+export function loadScenario(nameOrFile: string): Scenario {
+  if (!nameOrFile.endsWith('.json')) {
+    const s = builtinScenario(nameOrFile);
+    if (!s) throw new UsageError(`unknown scenario "${nameOrFile}" (built-in: ${BUILTIN_SCENARIOS.map((b) => b.name).join(', ')}, listen-race-N; or a .json file)`);
+    return s;
+  }
+  let text: string;
+  try {
+    text = readFileSync(nameOrFile, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read scenario file ${nameOrFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`scenario file ${nameOrFile} is not JSON: ${(e as Error).message}`);
+  }
+  return checkScenario(data, nameOrFile);
+}
+
+/** Validates parsed JSON as a scenario; `source` names it in errors. */
+export function checkScenario(data: unknown, source: string): Scenario {
+  if (!validate(data)) {
+    const e = validate.errors![0];
+    const at = e.instancePath || '(top level)';
+    const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+    throw new UsageError(`scenario ${source}: ${at} ${e.message}${extra}`);
+  }
+  const s = data as Scenario;
+  const names = new Set(s.sockets.map((x) => x.name));
+  if (names.size !== s.sockets.length) throw new UsageError(`scenario ${source}: two sockets share a name`);
+  const ops = [...(s.setup ?? []).map((o, i) => [`/setup/${i}`, o] as const), ...s.threads.flatMap((th, t) => th.map((o, i) => [`/threads/${t}/${i}`, o] as const))];
+  for (const [at, o] of ops) {
+    const sk = 'sk' in o ? o.sk : o.op === 'syn' ? o.portOf : undefined;
+    if (sk !== undefined && !names.has(sk)) throw new UsageError(`scenario ${source}: ${at} names socket "${sk}", which the scenario does not create`);
+  }
+  return s;
+}
