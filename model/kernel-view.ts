@@ -7,6 +7,8 @@ import { type LifeEvent, LIFE_EVENTS } from './lifecycle/machine.ts';
 import { SK, TB, TH, type Layout, SK_SIZE, TB_SIZE } from './state.ts';
 import { TCP_LISTEN } from './kernel.ts';
 
+const EVENT_INDEX = Object.fromEntries(LIFE_EVENTS.map((e, i) => [e, i])) as Record<LifeEvent, number>;
+
 /** What a socket was created with: fixed for the whole run. */
 export interface SocketConfig {
   name: string;
@@ -20,6 +22,8 @@ export class Kernel {
   s: Uint8Array;
   /** Set by a step whose lifecycle move the statechart refuses; the engine reports it. */
   refused: string | null = null;
+  /** When set, marks each lifecycle move taken: lifeCoverage[state * events + event] = 1. */
+  lifeCoverage: Uint8Array | null = null;
 
   constructor(
     readonly L: Layout,
@@ -72,12 +76,13 @@ export class Kernel {
   /** Sends a lifecycle event for a socket; a refused move is recorded, the state left as is. */
   life(sk: number, event: LifeEvent) {
     const at = this.sk(sk, SK.life);
-    const e = LIFE_EVENTS.indexOf(event);
-    const next = LIFE.next[this.s[at] * LIFE_EVENTS.length + e];
+    const cell = this.s[at] * LIFE_EVENTS.length + EVENT_INDEX[event];
+    const next = LIFE.next[cell];
     if (next === REFUSED) {
       this.refused ??= `${this.socks[sk].name}: lifecycle refuses ${event} in state ${LIFE.states[this.s[at]]}`;
       return;
     }
+    if (this.lifeCoverage !== null) this.lifeCoverage[cell] = 1;
     this.s[at] = next;
   }
 

@@ -133,8 +133,12 @@ export function nextStep(sys: System, k: Kernel, t: number): { step: Step; ctx: 
 
 /** Thread t can take a step now: not finished and not waiting on a lock. */
 export function enabled(sys: System, k: Kernel, t: number): boolean {
-  const n = nextStep(sys, k, t);
-  return n !== undefined && !(n.step.blocked?.(k, n.ctx) ?? false);
+  const base = sys.L.thBase + t * sys.L.thSize;
+  const op = k.s[base + TH.op];
+  const plan = sys.threads[t];
+  if (op >= plan.ops.length) return false;
+  const step = plan.programs[op].steps[k.s[base + TH.pc]];
+  return step.blocked === undefined || !step.blocked(k, plan.ctx[op]);
 }
 
 /** Runs one step of thread t on k.s in place. */
@@ -164,11 +168,15 @@ export function stepOnce(sys: System, k: Kernel, t: number): number {
 
 /** The next step of thread t needs no interleaving point before it (see Scope). */
 export function mergeable(sys: System, k: Kernel, t: number): boolean {
-  const n = nextStep(sys, k, t);
-  if (n === undefined) return false;
-  if (n.step.scope === 'shared') return false;
-  if (n.step.scope === 'socket' && n.ctx.sk >= 0 && sys.sharedSocket[n.ctx.sk]) return false;
-  return !(n.step.blocked?.(k, n.ctx) ?? false);
+  const base = sys.L.thBase + t * sys.L.thSize;
+  const op = k.s[base + TH.op];
+  const plan = sys.threads[t];
+  if (op >= plan.ops.length) return false;
+  const step = plan.programs[op].steps[k.s[base + TH.pc]];
+  if (step.scope === 'shared') return false;
+  const ctx = plan.ctx[op];
+  if (step.scope === 'socket' && ctx.sk >= 0 && sys.sharedSocket[ctx.sk]) return false;
+  return step.blocked === undefined || !step.blocked(k, ctx);
 }
 
 /** What each op returned, as users read it: thread name -> list of results. */
@@ -203,14 +211,18 @@ export type StepObserver = (step: Step, ctx: Ctx, program: string, returnedOp: n
  * Returns the number of steps run (0 if the thread could not move).
  */
 export function transition(sys: System, k: Kernel, t: number, merge: boolean, observe?: StepObserver): number {
+  const base = sys.L.thBase + t * sys.L.thSize;
+  const plan = sys.threads[t];
   let steps = 0;
   for (;;) {
-    const n = nextStep(sys, k, t);
-    if (n === undefined) return steps;
+    const op = k.s[base + TH.op];
+    if (op >= plan.ops.length) return steps;
+    const prog = plan.programs[op];
+    const step = prog.steps[k.s[base + TH.pc]];
     const r = stepOnce(sys, k, t);
     if (r === BLOCKED) return steps;
     steps++;
-    if (observe !== undefined && !observe(n.step, n.ctx, sys.threads[t].programs[n.op].name, r === RETURNED ? n.op : -1)) return steps;
+    if (observe !== undefined && !observe(step, plan.ctx[op], prog.name, r === RETURNED ? op : -1)) return steps;
     if (r === RETURNED || !merge || !mergeable(sys, k, t)) return steps;
   }
 }

@@ -1,6 +1,8 @@
 // The command registry: name -> summary, usage and the function that runs it.
 
+import { benchCommand } from './commands/bench.ts';
 import { checkCommand } from './commands/check.ts';
+import { exploreCommand, outcomesCommand } from './commands/explore.ts';
 import { propertiesCommand, scenariosCommand, variantsCommand } from './commands/list.ts';
 
 export interface Command {
@@ -11,7 +13,10 @@ export interface Command {
 
 export const COMMANDS: Record<string, Command> = {
   check: checkCommand,
+  explore: exploreCommand,
+  outcomes: outcomesCommand,
   variants: variantsCommand,
   scenarios: scenariosCommand,
   properties: propertiesCommand,
+  bench: benchCommand,
 };

@@ -13,6 +13,7 @@ import type { Property } from '../../properties/types.ts';
 import { effectiveSchedule, runSchedule, type RunResult, type Segment } from './run.ts';
 import { pctSchedule, uniformSchedule } from './schedule.ts';
 import { generatedScenario } from './generate.ts';
+import { minimizeSchedule } from './shrink.ts';
 
 export type Verdict = 'holds' | 'violated' | 'violated as expected' | 'expected violation not found' | 'not applicable';
 
@@ -112,7 +113,7 @@ function searchSchedule(o: CheckOptions, p: Property, sys: System): Found {
     const again = fc.check(fc.property(uniformSchedule(1000, 10_000), holds(sys, p, o.merge)), { seed: o.seed, numRuns: 1, examples: [[schedule]] });
     if (again.failed && again.counterexample) { schedule = again.counterexample[0] as Segment[]; shrinks += again.numShrinks; }
   }
-  schedule = effectiveSchedule(sys, schedule, o.merge);
+  schedule = minimizeSchedule(sys, effectiveSchedule(sys, schedule, o.merge), (s) => !holds(sys, p, o.merge)(s), o.merge);
   const run = runSchedule(sys, schedule, { properties: [p], merge: o.merge, trace: true });
   return {
     runs: r.numRuns,
@@ -131,7 +132,7 @@ function searchGenerated(o: CheckOptions, p: Property): Found {
   if (!r.failed || !r.counterexample) return { runs: r.numRuns };
   const [scenario, raw] = r.counterexample as [Scenario, Segment[]];
   const sys = compileSystem(scenario, o.variant);
-  const schedule = effectiveSchedule(sys, raw, o.merge);
+  const schedule = minimizeSchedule(sys, effectiveSchedule(sys, raw, o.merge), (s) => !holds(sys, p, o.merge)(s), o.merge);
   const run = runSchedule(sys, schedule, { properties: [p], merge: o.merge, trace: true });
   return {
     runs: r.numRuns,

@@ -26,6 +26,7 @@ export class Checker {
 
   /** After one step: step properties, and postconditions if its op returned. */
   afterStep(k: Kernel, step: Step, ctx: Ctx, program: string, returnedOp: number): Violation | null {
+    if (returnedOp < 0 && this.stepProps.length === 0) return null;
     for (const p of this.stepProps) {
       const m = p.check(k, this.sys, step, ctx, program);
       if (m !== null) return { propertyId: p.id, message: m };

@@ -10,7 +10,7 @@ import {
 } from '../../model/system.ts';
 import { where } from '../../model/program.ts';
 import { LIFE } from '../../model/lifecycle/table.ts';
-import { describeByte } from '../../model/state.ts';
+import { decodeState, describeByte } from '../../model/state.ts';
 import type { Property, Violation } from '../../properties/types.ts';
 import { Checker } from './checker.ts';
 
@@ -25,6 +25,8 @@ export interface RunOptions {
   merge?: boolean;
   /** Record a trace of every step. */
   trace?: boolean;
+  /** With `trace`: also record the decoded state after each step (for the report page). */
+  states?: boolean;
 }
 
 /** One field a step changed. */
@@ -63,6 +65,8 @@ export interface RunResult {
   results: Record<string, string[]>;
   steps: number;
   final: Uint8Array;
+  /** With `states`: decodeState after each trace step, aligned with `trace`. */
+  states?: Record<string, unknown>[];
 }
 
 const RACE_LIFE = new Set([LIFE.states.indexOf('raceWindow'), LIFE.states.indexOf('rejected')]);
@@ -72,6 +76,7 @@ export function runSchedule(sys: System, schedule: readonly Segment[], opts: Run
   const checker = new Checker(sys, opts.properties);
   const merge = opts.merge ?? true;
   const trace: TraceStep[] = [];
+  const states: Record<string, unknown>[] | undefined = opts.trace && opts.states ? [] : undefined;
   let steps = 0;
   let violation: (Violation & { step: number }) | null = null;
   let first = true;
@@ -83,6 +88,7 @@ export function runSchedule(sys: System, schedule: readonly Segment[], opts: Run
       steps++;
       if (opts.trace) {
         trace.push(traceStep(sys, k, before!, steps, t, step, ctx, program, returnedOp, !first));
+        states?.push(decodeState(sys.L, sys.names, k.s));
         before = k.s.slice();
       }
       first = false;
@@ -112,7 +118,7 @@ export function runSchedule(sys: System, schedule: readonly Segment[], opts: Run
     const v = stuck.length ? checker.deadlock(stuck) : checker.atEnd(k);
     if (v) violation = { ...v, step: steps };
   }
-  return { violation, trace, results: resultsOf(sys, k), steps, final: k.s };
+  return { violation, trace, results: resultsOf(sys, k), steps, final: k.s, ...(states ? { states } : {}) };
 }
 
 function traceStep(

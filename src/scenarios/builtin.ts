@@ -103,6 +103,19 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
       [{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }],
     ],
   },
+  {
+    // Two threads on one socket: the only built-in race on lock_sock itself. Each listen() must
+    // see the other's failure only after the rollback to TCP_CLOSE (§6.1 item 2, §7.1 (c)).
+    name: 'listen-same-socket-twice',
+    description: 'B listens on 127.0.0.1:P; A, bound there before B listened (both SO_REUSEADDR), gets listen() from two threads at once: both must fail with EADDRINUSE',
+    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
+    setup: [
+      { op: 'bind', sk: 'A', addr: LO, port: P },
+      { op: 'bind', sk: 'B', addr: LO, port: P },
+      { op: 'listen', sk: 'B' },
+    ],
+    threads: [[{ op: 'listen', sk: 'A' }], [{ op: 'listen', sk: 'A' }]],
+  },
 ];
 
 /** A built-in scenario by name; listen-race-N for any N from 1 to 12. */

@@ -7,6 +7,20 @@ import type { TraceStep } from '../engine/run.ts';
 export interface TextTraceOptions {
   /** Show steps merged into the one before them (default: fold them into that row). */
   showMerged?: boolean;
+  /** The violation the trace ends in: stated as the table's last line, so a pasted table says what broke. */
+  violation?: TraceViolation | null;
+}
+
+/** What a trace violates: the property, at which step, and why. */
+export interface TraceViolation {
+  propertyId: string;
+  message: string;
+  step: number;
+}
+
+/** The closing line of a counterexample: the property by id, the step, the message. */
+export function violationLine(v: TraceViolation): string {
+  return `violated: ${v.propertyId} at step ${v.step}: ${v.message}`;
 }
 
 /** Rows of a trace; merged steps are folded into the row of the step they follow. */
@@ -49,5 +63,6 @@ export function formatTraceText(trace: readonly TraceStep[], o: TextTraceOptions
     const pad = ' '.repeat(w.n + 3 + w.thread + 2 + w.op + 2 + w.where + 2);
     for (const c of r.changes) lines.push(`${pad}  ${c}`);
   }
+  if (o.violation) lines.push('', violationLine(o.violation));
   return lines.join('\n');
 }

@@ -1,0 +1,79 @@
+// The visited set: 64-bit fingerprints in an open-addressing table of typed arrays, as TLC keeps
+// them. A state is stored as its fingerprint and a 32-bit state number; two distinct states
+// with one fingerprint would be merged (a collision), so the explorer reports the chance of one.
+
+/** 64-bit fingerprint of the first `words` 32-bit words of a buffer, as two 32-bit halves. */
+export function fingerprint(w: Int32Array, words: number, out: Uint32Array): void {
+  let h1 = 0x9747b28c, h2 = 0x1b873593;
+  for (let i = 0; i < words; i++) {
+    let k = Math.imul(w[i], 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h1 ^= k;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    let j = Math.imul(w[i] ^ 0x5bd1e995, 0x85ebca6b);
+    j = (j << 17) | (j >>> 15);
+    h2 = Math.imul(h2 ^ j, 0xc2b2ae35) + 0x27d4eb2f | 0;
+  }
+  h1 ^= words; h2 ^= words;
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b); h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35); h1 ^= h1 >>> 16;
+  h2 = Math.imul(h2 ^ (h2 >>> 15), 0x2c1b3c6d); h2 = Math.imul(h2 ^ (h2 >>> 12), 0x297a2d39); h2 ^= h2 >>> 15;
+  out[0] = h1 >>> 0;
+  out[1] = (h2 >>> 0) | 1; // never 0: 0 marks an empty slot
+}
+
+export class FingerprintSet {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private ids: Uint32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(initialCapacity = 1 << 16) {
+    let cap = 1;
+    while (cap < initialCapacity) cap <<= 1;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.ids = new Uint32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  /** Bytes held by the table. */
+  get bytes(): number {
+    return this.hi.byteLength + this.lo.byteLength + this.ids.byteLength;
+  }
+
+  /** Inserts a fingerprint with the given id; returns -1 if new, else the id already stored. */
+  addOrGet(h: number, l: number, id: number): number {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const cur = this.lo[i];
+      if (cur === 0) {
+        this.hi[i] = h; this.lo[i] = l; this.ids[i] = id;
+        this.size++;
+        return -1;
+      }
+      if (cur === l && this.hi[i] === h) return this.ids[i];
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const { hi, lo, ids } = this;
+    const cap = (this.mask + 1) * 2;
+    this.hi = new Uint32Array(cap); this.lo = new Uint32Array(cap); this.ids = new Uint32Array(cap);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let i = 0; i < lo.length; i++) if (lo[i] !== 0) this.addOrGet(hi[i], lo[i], ids[i]);
+  }
+
+  /**
+   * Chance that some two of the stored states share a fingerprint (and one was never explored):
+   * about n^2 / 2^64 for n states (the birthday bound; one bit of the 64 is fixed).
+   */
+  collisionProbability(): number {
+    return Math.min(1, (this.size * this.size) / 2 ** 64);
+  }
+}

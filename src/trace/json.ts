@@ -1,0 +1,120 @@
+// A trace as a versioned JSON document (schemas/trace.schema.json): everything needed to replay
+// a run (variant, scenario, schedule, merge) and everything it did (steps, results, violation).
+//
+// The input is any value shaped like a counterexample: check, the explorer and the mutant table
+// all produce a scenario, a variant id, a schedule and a traced run.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { Scenario } from '../../model/scenario.ts';
+import type { RunResult, Segment, TraceStep } from '../engine/run.ts';
+import { checkScenario } from '../scenarios/load.ts';
+import { UsageError } from '../cli/errors.ts';
+import type { TraceViolation } from './text.ts';
+
+export const TRACE_FORMAT = 'tcp-listen-model/trace';
+export const TRACE_VERSION = 1;
+
+/** A run as saved on disk, version 1. */
+export interface TraceFile {
+  format: typeof TRACE_FORMAT;
+  version: typeof TRACE_VERSION;
+  variant: string;
+  scenario: Scenario;
+  schedule: Segment[];
+  /** Absent means true (check's default). */
+  merge?: boolean;
+  steps: TraceStep[];
+  results?: Record<string, string[]>;
+  violation: TraceViolation | null;
+  /** How it was found, for people; replay ignores it. */
+  found?: { by?: string; seed?: number; path?: string; command?: string };
+}
+
+/** What every producer of counterexamples can hand over: check's Counterexample fits as is. */
+export interface TraceSource {
+  scenario: Scenario;
+  /** Variant id. */
+  variant: string;
+  schedule: readonly Segment[];
+  /** The run, recorded with `trace: true`. */
+  run: Pick<RunResult, 'trace' | 'violation' | 'results'>;
+  /** Default true. */
+  merge?: boolean;
+  /** Set by check: the fast-check seed and path that find it again. */
+  seed?: number;
+  path?: string;
+}
+
+export function toTraceFile(src: TraceSource, found?: TraceFile['found']): TraceFile {
+  const v = src.run.violation;
+  return {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    variant: src.variant,
+    scenario: src.scenario,
+    schedule: src.schedule.map((s) => ({ thread: s.thread, steps: s.steps })),
+    merge: src.merge ?? true,
+    steps: src.run.trace,
+    results: src.run.results,
+    violation: v ? { propertyId: v.propertyId, message: v.message, step: v.step } : null,
+    ...(found ? { found } : {}),
+  };
+}
+
+/** The document as written to disk: two-space JSON with a final newline, same input same bytes. */
+export function formatTraceJson(file: TraceFile): string {
+  return JSON.stringify(file, null, 2) + '\n';
+}
+
+const require = createRequire(import.meta.url);
+const ajv = new Ajv({ allErrors: false });
+ajv.addSchema(require('../../schemas/scenario.schema.json'));
+const validate = ajv.compile(require('../../schemas/trace.schema.json'));
+
+/** Ajv's first error as "<field> <what is wrong>", naming the field at fault. */
+function describeError(e: ErrorObject): string {
+  const at = e.instancePath || '(top level)';
+  if (e.keyword === 'additionalProperties') return `${at} has unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'required') return `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty} is missing`;
+  return `${at} ${e.message}`;
+}
+
+/** Checks parsed JSON as a version-1 trace; `source` names it in the one-line errors. */
+export function parseTraceFile(data: unknown, source: string): TraceFile {
+  const fail = (what: string): never => { throw new UsageError(`trace ${source}: ${what}`); };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('(top level) must be a JSON object');
+  const d = data as Record<string, unknown>;
+  // A file of another kind or version is named as such, before any detail of its shape.
+  if (!('format' in d)) fail(`/format is missing: not a ${TRACE_FORMAT} file`);
+  if (d.format !== TRACE_FORMAT) fail(`/format is ${JSON.stringify(d.format)}, not "${TRACE_FORMAT}"`);
+  if (d.version !== TRACE_VERSION) fail(`/version is ${JSON.stringify(d.version) ?? 'missing'}; this build reads version ${TRACE_VERSION}`);
+  if (!validate(d)) fail(describeError(validate.errors![0]));
+  try {
+    checkScenario(d.scenario, source);
+  } catch (e) {
+    fail(`/scenario: ${(e as Error).message.replace(/^scenario [^:]*: /, '')}`);
+  }
+  const file = d as unknown as TraceFile;
+  const numbered = file.steps.findIndex((s, i) => s.n !== i + 1);
+  if (numbered >= 0) fail(`/steps/${numbered}/n is ${file.steps[numbered].n}; steps are numbered 1, 2, 3, ...`);
+  return file;
+}
+
+/** Reads and checks a trace file; every failure is a one-line UsageError. */
+export function readTraceFile(path: string): TraceFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`trace ${path} is not JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return parseTraceFile(data, path);
+}
