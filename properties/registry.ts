@@ -17,8 +17,9 @@ const st = (k: Kernel, sk: number) => TCP_STATE_NAMES[k.get_sk_state(sk)] ?? Str
 /** Both sockets may share an address:port as listeners: SO_REUSEPORT on both, same uid. */
 const reuseportEscape = (k: Kernel, a: number, b: number) => k.reuseport(a) && k.reuseport(b) && k.uid(a) === k.uid(b);
 
-/** Lifecycle state -> the sk_state it implies. */
-const LISTEN_LIFE = new Set(['raceWindow', 'rejected', 'validated', 'listening', 'unhashed']);
+/** Lifecycle state index -> facts it implies, precomputed: invariants run on every state. */
+const LISTEN_LIFE = LIFE.states.map((s) => ['raceWindow', 'rejected', 'validated', 'listening', 'unhashed'].includes(s));
+const [UNBOUND, BOUND, VALIDATED, LISTENING, CLOSED] = ['unbound', 'bound', 'validated', 'listening', 'closed'].map((s) => LIFE.states.indexOf(s));
 
 /** A thread is in the middle of a listen() or close() of this socket (it holds its lock). */
 function insideOwnSyscall(k: Kernel, sys: System, sk: number, programs: readonly string[]): boolean {
@@ -225,14 +226,14 @@ export const PROPERTIES: readonly Property[] = [
     kernel: { '4.3': ['inet_connection_sock.c 812', '822', 'tcp.c 1902-1935'], '6.18': ['inet_connection_sock.c 1360', '1372', 'tcp.c 2945-3014'] },
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
-        const life = LIFE.states[k.lifeState(sk)];
-        const expect = LISTEN_LIFE.has(life) ? TCP_LISTEN : TCP_CLOSE;
-        if (k.get_sk_state(sk) !== expect) return `${name(sys, sk)} is ${st(k, sk)} in lifecycle state ${life}`;
-        if (life === 'unbound' && k.inet_num(sk) >= 0) return `${name(sys, sk)} is bound in lifecycle state unbound`;
-        if ((life === 'bound' || life === 'validated' || life === 'listening') && k.inet_num(sk) < 0) return `${name(sys, sk)} is unbound in lifecycle state ${life}`;
-        if ((life === 'listening') !== k.isHashed(sk)) return `${name(sys, sk)} is ${k.isHashed(sk) ? 'hashed' : 'unhashed'} in lifecycle state ${life}`;
-        if ((life === 'validated' || life === 'listening') !== k.validated(sk)) return `${name(sys, sk)} is ${k.validated(sk) ? '' : 'not '}validated in lifecycle state ${life}`;
-        if (life === 'closed' && (k.isOpen(sk) || k.inet_num(sk) >= 0)) return `${name(sys, sk)} is closed but still ${k.isOpen(sk) ? 'open' : 'bound'}`;
+        const life = k.lifeState(sk);
+        const bad = (what: string) => `${name(sys, sk)} is ${what} in lifecycle state ${LIFE.states[life]}`;
+        if (k.get_sk_state(sk) !== (LISTEN_LIFE[life] ? TCP_LISTEN : TCP_CLOSE)) return bad(st(k, sk));
+        if (life === UNBOUND && k.inet_num(sk) >= 0) return bad('bound');
+        if ((life === BOUND || life === VALIDATED || life === LISTENING) && k.inet_num(sk) < 0) return bad('unbound');
+        if ((life === LISTENING) !== k.isHashed(sk)) return bad(k.isHashed(sk) ? 'hashed' : 'unhashed');
+        if ((life === VALIDATED || life === LISTENING) !== k.validated(sk)) return bad(k.validated(sk) ? 'validated' : 'not validated');
+        if (life === CLOSED && (k.isOpen(sk) || k.inet_num(sk) >= 0)) return bad(k.isOpen(sk) ? 'still open' : 'still bound');
       }
       return null;
     },

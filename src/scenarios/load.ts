@@ -2,14 +2,13 @@
 // plus the cross-references a schema cannot express (a socket named in an op must exist).
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
+import { rootPath } from '../paths.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
 import { UsageError } from '../cli/errors.ts';
 
-const require = createRequire(import.meta.url);
-const schema = require('../../schemas/scenario.schema.json');
+const schema = JSON.parse(readFileSync(rootPath('schemas', 'scenario.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: false }).compile(schema);
 
 /** A built-in name, or a path ending in .json. */

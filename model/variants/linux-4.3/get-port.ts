@@ -24,9 +24,6 @@ export const RULES_4_3: GetPortRules = { conflict: defaultConflict, fastPathSees
 export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPortRules = RULES_4_3): 0 | 1 {
   const listening = k.get_sk_state(sk) === TCP_LISTEN;
   const reuseOk = k.reuse(sk) && !(rules.fastPathSeesListen && listening);
-  const fastOk = (port: number) =>
-    (k.fastreuse(port) > 0 && reuseOk) ||
-    (k.fastreuseport(port) > 0 && k.reuseport(sk) && k.fastuid(port) === k.uid(sk));
 
   let port = snum;
   let fallback = false;
@@ -38,7 +35,7 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
     for (let p = 0; p < k.L.ports && port < 0; p++) {
       if (!k.ephemeral[p]) continue;
       if (!k.tbExists(p)) { port = p; break; }
-      if (smallest < 0 && fastOk(p)) smallest = p;
+      if (smallest < 0 && fastOk(k, sk, p, reuseOk)) smallest = p;
       if (!rules.conflict(k, sk, p, false)) port = p;
     }
     if (port < 0) {
@@ -50,7 +47,7 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
 
   // tb_found (icsk 188-213)
   if (k.tbExists(port) && k.hasOwners(port)) {
-    const fast = !fallback && fastOk(port);
+    const fast = !fallback && fastOk(k, sk, port, reuseOk);
     if (!fast && rules.conflict(k, sk, port, true)) return 1; // goto fail_unlock
     if (fast) return success(k, sk, port);
   }
@@ -67,6 +64,12 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
     if (k.fastreuseport(port) && (!k.reuseport(sk) || k.fastuid(port) !== k.uid(sk))) k.setFastreuseport(port, 0);
   }
   return success(k, sk, port);
+}
+
+/** The fast-path test of icsk 193-196: the bucket's cached flags admit this socket. */
+function fastOk(k: Kernel, sk: number, port: number, reuseOk: boolean): boolean {
+  return (k.fastreuse(port) > 0 && reuseOk) ||
+    (k.fastreuseport(port) > 0 && k.reuseport(sk) && k.fastuid(port) === k.uid(sk));
 }
 
 /** success (icsk 237-241): join the owners unless already bound (a listen() after bind()). */

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '../../bin/tcp-listen-model.mjs');
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+describe('outcomes and explore from the command line', () => {
+  it('outcomes --scenario listen-race-2 prints the three outcomes with witnesses', () => {
+    const r = cli('outcomes', '--scenario', 'listen-race-2');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^outcomes of listen-race-2 on linux-4\.3: 3 \(complete\)/);
+    expect(r.stdout).toMatch(/T0 0, T1 EADDRINUSE; listening: A/);
+    expect(r.stdout).toMatch(/T0 EADDRINUSE, T1 0; listening: B/);
+    expect(r.stdout).toMatch(/T0 EADDRINUSE, T1 EADDRINUSE; listening: none/);
+    expect(r.stdout.match(/witness:/g)).toHaveLength(3);
+    expect(r.stderr).toMatch(/^timing: /);
+  });
+
+  it('outcomes --json has the documented shape and is repeatable byte for byte', () => {
+    const a = cli('outcomes', '--scenario', 'listen-race-2', '--json');
+    const b = cli('outcomes', '--scenario', 'listen-race-2', '--json');
+    expect(a.stdout).toBe(b.stdout);
+    const j = JSON.parse(a.stdout);
+    expect(j.scenario).toBe('listen-race-2');
+    expect(j.variant).toBe('linux-4.3');
+    expect(j.outcomes.map((o: { returns: Record<string, string> }) => `${o.returns.T0}/${o.returns.T1}`).sort())
+      .toEqual(['0/EADDRINUSE', 'EADDRINUSE/0', 'EADDRINUSE/EADDRINUSE']);
+    for (const o of j.outcomes) expect(o.witness.length).toBeGreaterThan(0);
+  });
+
+  it('explore at a bound says NOT PROVEN and exits 0 (nothing violated)', () => {
+    const r = cli('explore', '--scenario', 'listen-race-5', '--max-states', '100');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/NOT PROVEN \(bound reached: states\)/);
+    expect(r.stdout).toMatch(/hashed-implies-validated\s+not proven/);
+  });
+
+  it('explore proves listen-race-3 with symmetry and reports its orbit', () => {
+    const r = cli('explore', '--scenario', 'listen-race-3');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/symmetry on \(orbits: A=B=C\)/);
+    expect(r.stdout).toMatch(/result: complete/);
+    expect(r.stdout).toMatch(/some-concurrent-listener-succeeds\s+violated as expected \(shortest: 12 transitions\)/);
+  });
+
+  it('rejects a bad strategy or bound with one line and exit 2', () => {
+    for (const args of [['explore', '--strategy', 'random'], ['explore', '--max-states', '0'], ['outcomes', '--scenario', 'listen-race-99']]) {
+      const r = cli(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
