@@ -1,0 +1,121 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { MUTANTS, MUTATED_STEPS } from '../../model/mutants/index.ts';
+import { findVariant } from '../../model/variants/index.ts';
+import { linux43 } from '../../model/variants/linux-4.3/index.ts';
+import { findProperty } from '../../properties/registry.ts';
+import { checkProperties } from '../../src/engine/check.ts';
+import { randomKill, type KillResult } from '../../src/engine/kill.ts';
+import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
+
+// Modest runs: every kill below is found well within them (seed 1, deterministic).
+const OPTS = { seed: 1, runs: 300, scheduler: 'random' as const, depth: 2 };
+
+/**
+ * Mutant id -> the first property (registry order) that kills it, and a step its counterexample
+ * must run. `semantic` names a property about the kernel's behaviour that also kills it, where
+ * the first kill is one of the lifecycle's own properties.
+ */
+const KILLS: Record<string, { by: string; step: string; semantic?: string }> = {
+  'publish-after-get-port': { by: 'no-conflicting-listeners', step: 'publish-listen' },
+  'conflict-ignores-listen': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'reuse-ignores-own-state': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'fastreuse-update-ignores-listen': { by: 'get-port-respects-listeners', step: 'get-port' },
+  'no-rollback': { by: 'failure-restores-close', step: 'rollback' },
+  'listen-returns-0-on-failure': { by: 'listen-success-is-listening', step: 'queue-destroy' },
+  'hash-before-get-port': { by: 'hashed-implies-validated', step: 'hash' },
+  'hash-even-on-failure': { by: 'hashed-implies-validated', step: 'hash' },
+  'reuseport-ignores-uid': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'wildcard-no-overlap': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'close-state-before-unhash': { by: 'hashed-implies-validated', step: 'state-close' },
+  'close-put-port-before-unhash': { by: 'hashed-implies-validated', step: 'put-port-autobound' },
+  'get-port-without-head-lock': { by: 'no-conflicting-listeners', step: 'get-port-scan' },
+  'rollback-after-release-sock': { by: 'listen-success-is-listening', step: 'release-before-rollback' },
+  'lhash-insert-without-lock': { by: 'inuse-counts-hashed', step: 'hash-read-inuse' },
+  'lookup-trusts-sk-state': { by: 'syn-finds-validated-listener', step: 'lookup' },
+  'put-port-keeps-empty-bucket': { by: 'owners-match-inet-num', step: 'put-port-autobound' },
+  'destroy-skips-put-port': { by: 'state-matches-lifecycle', step: 'destroy-put-port', semantic: 'close-releases' },
+};
+
+const suffix = (id: string) => id.slice('linux-4.3/'.length);
+const timings: string[] = [];
+
+describe('the linux-4.3 mutant catalogue', () => {
+  it('has at least 12 mutants with unique ids of the form linux-4.3/<id>, each in the kill table', () => {
+    expect(MUTANTS.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(MUTANTS.map((m) => m.id)).size).toBe(MUTANTS.length);
+    for (const m of MUTANTS) {
+      expect(m.id).toMatch(/^linux-4\.3\/[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(m.kernel).toBe('4.3');
+      expect(m.mutant).toBeDefined();
+      expect(m.mutant!.id).toBe(suffix(m.id));
+      expect(m.mutant!.base).toBe('linux-4.3');
+      expect(m.mutant!.change.length).toBeGreaterThan(20);
+      expect(m.mutant!.effect.length).toBeGreaterThan(20);
+      if (m.mutant!.catalogue !== undefined) expect(m.mutant!.catalogue).toMatch(/^M\d+$/);
+      expect(findVariant(m.id)).toBe(m);
+      expect(KILLS[suffix(m.id)], m.id).toBeDefined();
+    }
+    expect(Object.keys(KILLS).sort()).toEqual(MUTANTS.map((m) => suffix(m.id)).sort());
+  });
+
+  it('derives every mutant from linux-4.3: an unchanged program is the base object, a changed one holds a mutated step', () => {
+    for (const m of MUTANTS) {
+      const mutated = MUTATED_STEPS[m.id];
+      expect(mutated.length, m.id).toBeGreaterThan(0);
+      let changed = 0;
+      for (const name of ['bind', 'listen', 'close', 'syn'] as const) {
+        const p = m.programs[name];
+        if (p === linux43.programs[name]) continue;
+        changed++;
+        const ids = p.steps.map((s) => s.id);
+        expect(mutated.some((id) => ids.includes(id)), `${m.id} ${name}`).toBe(true);
+        // Steps the mutant does not list keep the base's kernel line and text.
+        for (const s of p.steps) {
+          if (mutated.includes(s.id)) continue;
+          const b = linux43.programs[name].steps.find((x) => x.id === s.id);
+          expect(b, `${m.id} ${name} ${s.id}`).toBeDefined();
+          expect([s.file, s.line, s.text, s.scope], `${m.id} ${name} ${s.id}`).toEqual([b!.file, b!.line, b!.text, b!.scope]);
+        }
+      }
+      expect(changed, m.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('compiles every built-in scenario on every mutant: their setups stay lifecycle-legal', () => {
+    for (const m of MUTANTS) {
+      const v = checkProperties({ variant: m, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('no-deadlock')!], runs: 1, seed: 1, scheduler: 'random', depth: 2, merge: true });
+      expect(v[0].verdict, m.id).toBe('holds');
+    }
+  });
+
+  for (const m of MUTANTS) {
+    const want = KILLS[suffix(m.id)];
+    it(`kills ${m.id} with ${want?.by}`, () => {
+      const r: KillResult = randomKill(m, OPTS);
+      timings.push(`${suffix(m.id).padEnd(32)} ${String(r.propertyId).padEnd(30)} ${String(r.runs).padStart(6)} runs ${String(r.ms).padStart(5)} ms  ${r.scenario}`);
+      expect(r.killed).toBe(true);
+      expect(r.propertyId).toBe(want.by);
+      const steps = r.counterexample!.run.trace.map((s) => s.stepId);
+      expect(steps).toContain(want.step);
+      expect(MUTATED_STEPS[m.id]).toContain(want.step);
+      expect(r.counterexample!.variant).toBe(m.id);
+      if (want.semantic) {
+        const [v] = checkProperties({ ...OPTS, variant: m, scenarios: BUILTIN_SCENARIOS, generated: true, properties: [findProperty(want.semantic)!], merge: true });
+        expect(v.verdict).toBe('violated');
+        expect(v.counterexample!.run.trace.map((s) => s.stepId)).toContain(want.step);
+      }
+    });
+  }
+
+  it('does not kill linux-4.3 itself: only its documented violations show, as expected', () => {
+    const r = randomKill(linux43, OPTS);
+    expect(r.killed).toBe(false);
+    expect(r.runs).toBeGreaterThan(0);
+    const verdicts = checkProperties({ ...OPTS, variant: linux43, scenarios: BUILTIN_SCENARIOS, generated: true, properties: ['two-socket-rule', 'some-concurrent-listener-succeeds'].map((id) => findProperty(id)!), merge: true });
+    expect(verdicts.map((v) => v.verdict)).toEqual(['violated as expected', 'violated as expected']);
+  });
+
+  afterAll(() => {
+    if (timings.length) console.log(`first kill per mutant (seed ${OPTS.seed}, ${OPTS.runs} runs per property and scenario):\n${timings.join('\n')}`);
+  });
+});
