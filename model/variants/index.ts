@@ -2,9 +2,10 @@
 
 import type { Variant } from '../variant.ts';
 import { linux43 } from './linux-4.3/index.ts';
+import { linux618 } from './linux-6.18/index.ts';
 import { MUTANTS } from '../mutants/index.ts';
 
-export const KERNELS: readonly Variant[] = [linux43];
+export const KERNELS: readonly Variant[] = [linux43, linux618];
 
 /** The default variant for every command. */
 export const DEFAULT_VARIANT = 'linux-4.3';
