@@ -3,6 +3,7 @@
 import { benchCommand } from './commands/bench.ts';
 import { checkCommand } from './commands/check.ts';
 import { exploreCommand, outcomesCommand } from './commands/explore.ts';
+import { mutantsCommand } from './commands/mutants.ts';
 import { propertiesCommand, scenariosCommand, variantsCommand } from './commands/list.ts';
 
 export interface Command {
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   explore: exploreCommand,
   outcomes: outcomesCommand,
+  mutants: mutantsCommand,
   variants: variantsCommand,
   scenarios: scenariosCommand,
   properties: propertiesCommand,

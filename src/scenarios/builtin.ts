@@ -57,6 +57,23 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'close-vs-rebind',
+    description: 'A, the only owner of 127.0.0.1:P, listens and closes while B (no flags) binds there and listens: B succeeds only once close() has released the port (§3.8, §6.3)',
+    sockets: [{ name: 'A' }, { name: 'B' }],
+    setup: [{ op: 'bind', sk: 'A', addr: LO, port: P }, { op: 'listen', sk: 'A' }],
+    threads: [
+      [{ op: 'close', sk: 'A' }],
+      [{ op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: 'B' }],
+    ],
+  },
+  {
+    name: 'close-autobound',
+    description: 'A listened on an ephemeral port (autobind) and closes while a SYN arrives for that port: the port is released inside tcp_set_state, before the state store (§2.7, §3.8)',
+    sockets: [{ name: 'A' }],
+    setup: [{ op: 'listen', sk: 'A' }],
+    threads: [[{ op: 'close', sk: 'A' }], [{ op: 'syn', addr: LO, portOf: 'A' }]],
+  },
+  {
     name: 'mixed-three',
     description: 'Three sockets with mixed flags and addresses bind and listen on one port at once: A SO_REUSEPORT on 0.0.0.0, B both flags on 127.0.0.1, C SO_REUSEADDR on 127.0.0.1',
     sockets: [
