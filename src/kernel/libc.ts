@@ -33,6 +33,7 @@ export const CLONE_NEWNET = 0x40000000;
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCSIFFLAGS = 0x8914;
 export const IFF_UP = 0x1;
+export const CPU_SET_BYTES = 128;
 
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(osConstants.errno).map(([name, n]) => [n, name] as [number, string]),
@@ -89,6 +90,16 @@ export interface Libc {
   unshare(flags: number): SysResult;
   setns(fd: number, nstype: number): SysResult;
   ioctl(fd: number, request: number, arg: Buffer): SysResult;
+  /** The calling thread's CPU affinity mask (a cpu_set_t of 1024 bits), or -errno. */
+  getAffinity(): Buffer | SysResult;
+  setAffinity(mask: Buffer): SysResult;
+}
+
+/** A cpu_set_t with only `cpu` set. */
+export function cpuMask(cpu: number): Buffer {
+  const mask = Buffer.alloc(CPU_SET_BYTES);
+  mask[cpu >> 3] |= 1 << (cpu & 7);
+  return mask;
 }
 
 type Koffi = typeof import('koffi');
@@ -97,10 +108,10 @@ let cached: Libc | undefined;
 
 /** The libc binding, loaded once. Throws HarnessUnavailable when not on Linux or libc won't load. */
 export function loadLibc(): Libc {
-  if (cached) return cached;
   if (process.platform !== 'linux') {
     throw new HarnessUnavailable(`the kernel harness needs Linux (this is ${process.platform})`);
   }
+  if (cached) return cached;
   let koffi: Koffi;
   let lib: ReturnType<Koffi['load']>;
   try {
@@ -132,6 +143,8 @@ function bind(koffi: Koffi, lib: ReturnType<Koffi['load']>): Libc {
   const unshare = f('int unshare(int)');
   const setns = f('int setns(int, int)');
   const ioctl = f('int ioctl(int, unsigned long, ...)');
+  const getaffinity = f('int sched_getaffinity(int, size_t, void *)');
+  const setaffinity = f('int sched_setaffinity(int, size_t, const void *)');
 
   // Reused scratch buffers: the binding is used from one thread only (workers load their own).
   const intBuf = Buffer.alloc(4);
@@ -178,5 +191,11 @@ function bind(koffi: Koffi, lib: ReturnType<Koffi['load']>): Libc {
     unshare: (flags) => ret(unshare(flags)),
     setns: (fd, nstype) => ret(setns(fd, nstype)),
     ioctl: (fd, request, arg) => ret(ioctl(fd, request, 'void *', arg)),
+    getAffinity() {
+      const mask = Buffer.alloc(CPU_SET_BYTES);
+      const r = ret(getaffinity(0, CPU_SET_BYTES, mask)); // pid 0: the calling thread
+      return r < 0 ? r : mask;
+    },
+    setAffinity: (mask) => ret(setaffinity(0, mask.length, mask)),
   };
 }

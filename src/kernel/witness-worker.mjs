@@ -1,16 +1,18 @@
-// One racing thread (1, 2, ...) of the witness; thread 0 runs on the main thread (witness.ts).
-// Plain JS: tsx's loader does not reach worker_threads on Node 20.
+// One racing thread (1, 2, ...) of the witness; thread 0 runs on the main thread (witness.ts,
+// trialLoop, which follows the same protocol). Plain JS: tsx's loader does not reach
+// worker_threads on Node 20, so this file cannot import the TypeScript sources.
 //
-// Per trial: wait for the main thread to publish a new generation, meet the other threads at a
-// barrier so the syscalls start together, run this thread's ops on the fds the main thread
-// created (fds are process-wide), store each result (0 or errno) in shared memory, report done.
-// The shared Int32Array layout (GEN, ARRIVE, DONE, STOP, FDS) comes from witness.ts in workerData.
+// Per trial g: wait until the main thread publishes g (it has created the sockets and stored
+// their fds, which are process-wide), run this thread's setup ops when their turn comes, meet
+// the others at the barrier, run this thread's ops, store each result (0 or errno), report done.
+// workerData.plan is a RacerPlan (witness.ts); its layout names the shared Int32Array's words.
 
 import koffi from 'koffi';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { sab, layout, thread, nThreads, program, resultBase, delayBase, rankBase, spin, cpu } = workerData;
-const { GEN, ARRIVE, DONE, STOP, SEQ, FDS } = layout;
+const { sab, plan } = workerData;
+const { nThreads, nSetup, resultBase, spin, cpu } = plan;
+const { GEN, ARRIVE, DONE, STOP, STEP, FDS, RES } = plan.layout;
 const ctl = new Int32Array(sab);
 
 const lib = koffi.load('libc.so.6');
@@ -23,13 +25,21 @@ if (cpu >= 0) {
   const setaffinity = lib.func('int sched_setaffinity(int, size_t, const void *)');
   const mask = Buffer.alloc(128);
   mask[cpu >> 3] |= 1 << (cpu & 7);
-  setaffinity(0, mask.length, mask); // best effort: failing only costs speed
+  setaffinity(0, mask.length, mask); // pid 0: this thread; best effort, failing only costs speed
 }
 
-// Op kinds as in witness.ts: 0 bind, 1 listen, 2 close; sockaddrs arrive prebuilt.
-const ops = program.map((op) => ({ ...op, sa: op.sa ? Buffer.from(op.sa) : null }));
+// Op kinds as in witness.ts: 0 bind, 1 listen, 2 close. The sockaddrs arrive prebuilt.
+const withBuffer = (op) => ({ ...op, sa: op.sa ? Buffer.from(op.sa) : null });
+const mySetup = plan.setup.map(({ k, op }) => ({ k, op: withBuffer(op) }));
+const myOps = plan.program.map(withBuffer);
 
-/** Spins `spin` times, then sleeps in 1 ms steps, until ctl[i] >= target (same as witness.ts). */
+function run(op) {
+  const fd = ctl[FDS + op.sock];
+  const r = op.kind === 0 ? bind(fd, op.sa, 16) : op.kind === 1 ? listen(fd, op.backlog) : close(fd);
+  return r < 0 ? koffi.errno() : 0;
+}
+
+/** Spins `spin` times, then sleeps in 1 ms steps, until ctl[i] >= target. */
 function awaitCount(i, target) {
   for (let v, spins = 0; (v = Atomics.load(ctl, i)) < target; ) {
     if (++spins > spin) Atomics.wait(ctl, i, v, 1);
@@ -41,15 +51,16 @@ parentPort.postMessage('ready');
 for (let gen = 1; ; gen++) {
   awaitCount(GEN, gen);
   if (Atomics.load(ctl, STOP) !== 0) break;
+  const stepBase = (gen - 1) * nSetup;
+  for (const { k, op } of mySetup) {
+    awaitCount(STEP, stepBase + k);
+    ctl[RES + k] = run(op);
+    Atomics.store(ctl, STEP, stepBase + k + 1);
+    Atomics.notify(ctl, STEP);
+  }
   const target = gen * nThreads;
   if (Atomics.add(ctl, ARRIVE, 1) + 1 === target) Atomics.notify(ctl, ARRIVE);
   awaitCount(ARRIVE, target);
-  for (let k = ctl[delayBase + thread]; k > 0; k--) Atomics.load(ctl, GEN);
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    const fd = ctl[FDS + op.sock];
-    const r = op.kind === 0 ? bind(fd, op.sa, 16) : op.kind === 1 ? listen(fd, op.backlog) : close(fd);
-    ctl[resultBase + i] = r < 0 ? koffi.errno() : 0;
-  }
+  for (let i = 0; i < myOps.length; i++) ctl[resultBase + i] = run(myOps[i]);
   if (Atomics.add(ctl, DONE, 1) + 1 === target) Atomics.notify(ctl, DONE);
 }

@@ -1,19 +1,37 @@
 // Runs a scenario's threads truly concurrently on the real kernel, many times, and counts the
 // outcomes: the witness that a racy outcome (e.g. both listen() calls failing) really happens.
 //
-// One worker thread per scenario thread, reused across trials. Per trial the main thread creates
-// the sockets and runs `setup`, publishes the fds in shared memory, wakes the workers (they meet
-// at a spin barrier, then run their ops), waits for them, and closes what is left. No connection
-// is ever made, so no TIME_WAIT socket holds a port and each symbolic port is reused every trial.
+// Scenario thread 0 runs on the calling thread, threads 1.. on worker threads (witness-worker.mjs)
+// that are reused across trials. Per trial: the main thread creates the sockets and publishes
+// their fds in shared memory (fds are process-wide); the setup ops run one after another, each on
+// the thread that races with that socket; all threads meet at a barrier and run their ops; the
+// main thread waits for them, closes what is left and counts the outcome.
+//
+// Why setup runs on the racing threads: when the main thread did all of it, its socket state was
+// hot in its cache while the worker's was not, so its listen() won 99% of the races and the
+// both-fail outcome of the two-listener race was 5-10 times rarer (measured side by side,
+// 30 s each: 1 in 90,000-250,000 trials instead of 1 in 16,000-22,000).
+//
+// Why everyone spins: with threads that slept between trials and were woken through futexes,
+// this 2-CPU VM ran 2,400-18,000 trials/s; spinning, 20,000-85,000. With one CPU per thread the
+// threads are pinned and spin; with fewer CPUs than threads they spin briefly and then sleep,
+// since a spinner would hold the CPU another thread needs.
+//
+// No connection is ever made, so no TIME_WAIT socket holds a port, and each symbolic port is
+// reused by every trial (closing a socket that never connected releases its port at once).
 
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { rootPath } from '../paths.ts';
 import type { Op, Scenario } from '../../model/scenario.ts';
-import { encodeSockaddrIn, errnoName, loadLibc, type Libc } from './libc.ts';
+import { cpuMask, encodeSockaddrIn, loadLibc, type Libc } from './libc.ts';
 import { ensurePrivateNetns, inPrivateNetns } from './netns.ts';
 import { allocatePorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { ScenarioError, bindsWildcard, symbolicPorts, validateScenario } from './validate.ts';
+import { encodeOutcome, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
+
+export type { WitnessOutcome } from './witness-outcomes.ts';
 
 export interface WitnessOptions {
   /** Stop after this many trials (default 10,000 when `seconds` is not given either). */
@@ -25,12 +43,6 @@ export interface WitnessOptions {
   /** Enter a private network namespace first (default true; falls back to the host loopback). */
   privateNetns?: boolean;
 }
-
-/**
- * One trial's results. Keys: "<thread>" when that thread has one op, "<thread>.<op index>" when it
- * has several, and "setup.<i>" only for a setup op that did not return 0. Values: "0" or errno name.
- */
-export type WitnessOutcome = Record<string, string>;
 
 export interface WitnessResult {
   scenario: string;
@@ -44,42 +56,64 @@ export interface WitnessResult {
   ports: Record<number, number>;
   privateNetns: boolean;
   netnsNote?: string;
+  /** Threads were pinned one per CPU and spun (false: fewer CPUs than threads, so they also slept). */
+  pinned: boolean;
   /** TCP sockets on the scenario's real ports after the run, any state (TIME_WAIT would show here); expected 0. */
   leftoverSockets: number;
 }
 
-// Shared control words (Int32Array indices); the worker reads this layout from workerData.
-const LAYOUT = { GEN: 0, ARRIVE: 1, DONE: 2, STOP: 3, SEQ: 4, FDS: 8 } as const;
+/** Op kinds, shared with the worker. */
 const OP_BIND = 0;
 const OP_LISTEN = 1;
 const OP_CLOSE = 2;
-const ALLW = process.env.MODE === 'workers';
-const JIT = Number(process.env.JIT ?? 128);
-let seed = 0x9e3779b9;
-function xorshift(): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return seed >>> 0;
-}
-/** Give up on a trial whose threads have not all arrived or finished after this long. */
-const WAIT_MS = 5000;
 
-interface CompiledOp {
+/** A bind/listen/close ready to run: socket index, prebuilt sockaddr. Plain data (goes to workers). */
+export interface CompiledOp {
   kind: typeof OP_BIND | typeof OP_LISTEN | typeof OP_CLOSE;
   sock: number;
   sa: Uint8Array | null;
   backlog: number;
 }
 
-/**
- * Runs the race repeatedly; throws ScenarioError / HarnessUnavailable with one-line messages.
- *
- * Thread 0 runs on the calling (main) thread, threads 1.. on workers. With one CPU per thread,
- * everyone spins instead of sleeping: a futex wake costs tens of microseconds on this VM, more
- * than a whole trial, and a third thread spinning on two CPUs would stall the others for a time
- * slice. With fewer CPUs than threads they spin briefly and then sleep.
- */
+/** Indices into the shared Int32Array. Counters only grow: trial g is complete at g * n. */
+interface Layout {
+  GEN: number; // trial number the main thread has published
+  ARRIVE: number; // threads at the start barrier, cumulative
+  DONE: number; // threads finished, cumulative
+  STOP: number; // 1: workers exit
+  STEP: number; // setup ops done, cumulative
+  FDS: number; // one fd per socket
+  RES: number; // setup results, then each thread's results (0 or errno)
+  size: number;
+}
+
+function layoutFor(nSockets: number, nResults: number): Layout {
+  const FDS = 8;
+  const RES = FDS + nSockets;
+  return { GEN: 0, ARRIVE: 1, DONE: 2, STOP: 3, STEP: 4, FDS, RES, size: RES + nResults };
+}
+
+/** What one racing thread runs each trial (thread 0's on the main thread, others' in a worker). */
+export interface RacerPlan {
+  thread: number;
+  nThreads: number;
+  nSetup: number;
+  /** The setup ops this thread runs, with their index in `setup`. */
+  setup: Array<{ k: number; op: CompiledOp }>;
+  program: CompiledOp[];
+  /** Where this thread's first result goes in the shared array. */
+  resultBase: number;
+  layout: Layout;
+  /** Spin iterations before sleeping in a wait. */
+  spin: number;
+  /** CPU to pin to, or -1. */
+  cpu: number;
+}
+
+/** Give up on a trial whose threads have not arrived or finished after this long. */
+const WAIT_MS = 5000;
+
+/** Runs the race repeatedly; throws ScenarioError / HarnessUnavailable with one-line messages. */
 export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}): Promise<WitnessResult> {
   const s = validateScenario(scenario);
   const maxTrials = opts.trials ?? (opts.seconds === undefined ? 10_000 : Infinity);
@@ -94,61 +128,64 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
     throw new ScenarioError(`scenario ${s.name} binds 0.0.0.0 but no private network namespace is available; refusing on the host`);
   }
   const ports = allocatePorts(libc, symbolicPorts(s), opts.port);
-  const sockIndex = new Map(s.sockets.map((sk, i) => [sk.name, i]));
-  const compile = (op: Op, where: string) => compileOp(op, where, sockIndex, ports);
-  const setup = (s.setup ?? []).map((op, i) => compile(op, `setup[${i}]`));
-  const programs = s.threads.map((ops, t) => ops.map((op, i) => compile(op, `threads[${t}][${i}]`)));
+  const plans = planRacers(s, ports, allowedCpus());
+  const shape: OutcomeShape = { nSetup: s.setup?.length ?? 0, threadOps: s.threads.map((t) => t.length) };
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * plans[0].layout.size));
 
-  // Shared memory: control words, one fd per socket, then every thread's results back to back.
-  const resultBase: number[] = [];
-  let next = LAYOUT.FDS + s.sockets.length;
-  for (const p of programs) {
-    resultBase.push(next);
-    next += p.length;
-  }
-  const delayBase = next;
-  const rankBase = next + programs.length;
-  next = rankBase + programs.length;
-  const ctl = new Int32Array(new SharedArrayBuffer(4 * next));
-  const cpus = allowedCpus();
-  const dedicated = !ALLW && programs.length <= cpus.length;
-  const spin = dedicated ? 200_000 : Number(process.env.WSPIN ?? 200); // about 3 ms and 3 us of Atomics.load here
-  const workers = programs.slice(ALLW ? 0 : 1).map((program, i) => {
-    const thread = i + (ALLW ? 0 : 1);
-    return new Worker(new URL('./witness-worker.mjs', import.meta.url), {
-      workerData: {
-        sab: ctl.buffer,
-        layout: LAYOUT,
-        nThreads: programs.length,
-        program,
-        resultBase: resultBase[thread],
-        spin,
-        thread,
-        delayBase,
-        rankBase,
-        cpu: dedicated ? cpus[thread] : -1,
-      },
-    });
-  });
+  const workers = plans.slice(1).map((plan) => new Worker(rootPath('src', 'kernel', 'witness-worker.mjs'), { workerData: { sab: ctl.buffer, plan } }));
+  const oldAffinity = libc.getAffinity();
   try {
     await Promise.all(workers.map(ready));
-    const loop = { libc, s, setup, programs, resultBase, delayBase, rankBase, ctl, spin };
-    const counts = trialLoop(loop, maxTrials, opts.seconds);
+    if (plans[0].cpu >= 0) libc.setAffinity(cpuMask(plans[0].cpu));
+    const run = trialLoop(libc, s, plans[0], ctl, maxTrials, opts.seconds);
     return {
       scenario: s.name,
-      ...counts.stats,
-      ...summarize(counts.byKey, setup.length, programs),
+      trials: run.trials,
+      seconds: run.seconds,
+      trialsPerSecond: Math.round(run.trials / run.seconds),
+      ...summarize(run.counts, shape),
       ports: Object.fromEntries(ports),
       privateNetns,
       ...(!privateNetns && ns?.reason ? { netnsNote: ns.reason } : {}),
+      pinned: plans[0].cpu >= 0,
       leftoverSockets: countSocketsOn([...ports.values()]),
     };
   } finally {
-    Atomics.store(ctl, LAYOUT.STOP, 1);
-    Atomics.add(ctl, LAYOUT.GEN, 1);
-    Atomics.notify(ctl, LAYOUT.GEN);
+    if (typeof oldAffinity !== 'number') libc.setAffinity(oldAffinity);
+    Atomics.store(ctl, plans[0].layout.STOP, 1);
+    Atomics.add(ctl, plans[0].layout.GEN, 1);
+    Atomics.notify(ctl, plans[0].layout.GEN);
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** Splits the scenario into one plan per thread. Pure. */
+export function planRacers(s: Scenario, ports: PortMap, cpus: readonly number[]): RacerPlan[] {
+  const sockIndex = new Map(s.sockets.map((sk, i) => [sk.name, i]));
+  const compile = (op: Op, where: string) => compileOp(op, where, sockIndex, ports);
+  const setup = (s.setup ?? []).map((op, k) => compile(op, `setup[${k}]`));
+  const programs = s.threads.map((ops, t) => ops.map((op, i) => compile(op, `threads[${t}][${i}]`)));
+  // A socket's setup ops run on the first thread that uses the socket (thread 0 if none does).
+  const owner = s.sockets.map((_, i) => Math.max(0, programs.findIndex((p) => p.some((op) => op.sock === i))));
+  const nResults = setup.length + programs.reduce((n, p) => n + p.length, 0);
+  const layout = layoutFor(s.sockets.length, nResults);
+  const dedicated = programs.length <= cpus.length;
+  let resultBase = layout.RES + setup.length;
+  return programs.map((program, thread) => {
+    const plan: RacerPlan = {
+      thread,
+      nThreads: programs.length,
+      nSetup: setup.length,
+      setup: setup.flatMap((op, k) => (owner[op.sock] === thread ? [{ k, op }] : [])),
+      program,
+      resultBase,
+      layout,
+      spin: dedicated ? 200_000 : 200, // about 3 ms or 3 us of Atomics.load on this VM
+      cpu: dedicated ? cpus[thread] : -1,
+    };
+    resultBase += program.length;
+    return plan;
+  });
 }
 
 function compileOp(op: Op, where: string, sockIndex: ReadonlyMap<string, number>, ports: PortMap): CompiledOp {
@@ -181,7 +218,7 @@ function ready(w: Worker): Promise<void> {
   });
 }
 
-/** Spins, then sleeps, until ctl[i] >= target; false after WAIT_MS. Same protocol as the worker. */
+/** Spins, then sleeps in 1 ms steps, until ctl[i] >= target; false after WAIT_MS. As in the worker. */
 function awaitCount(ctl: Int32Array, i: number, target: number, spin: number): boolean {
   let deadline = 0;
   for (let v, spins = 0; (v = Atomics.load(ctl, i)) < target; ) {
@@ -193,138 +230,62 @@ function awaitCount(ctl: Int32Array, i: number, target: number, spin: number): b
   return true;
 }
 
-interface Loop {
-  libc: Libc;
-  s: Scenario;
-  setup: readonly CompiledOp[];
-  programs: readonly CompiledOp[][];
-  resultBase: readonly number[];
-  delayBase: number;
-  rankBase: number;
-  ctl: Int32Array;
-  spin: number;
-}
-
-interface Counts {
-  stats: { trials: number; seconds: number; trialsPerSecond: number };
-  /** Outcome code (see encodeNumeric) -> count. */
-  byKey: Map<number | string, number>;
-}
-
 /** The hot loop: synchronous, and allocation-free for up to 6 results per trial. */
-function trialLoop({ libc, s, setup, programs, resultBase, delayBase, rankBase, ctl, spin }: Loop, maxTrials: number, seconds?: number): Counts {
+function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, maxTrials: number, seconds?: number) {
+  const L = plan.layout;
   const nSockets = s.sockets.length;
-  const nThreads = programs.length;
+  const n = plan.nThreads;
   // Sockets some op closes: the main thread must not close their fd numbers again.
   const closedByOp = new Array<boolean>(nSockets).fill(false);
-  for (const op of [...setup, ...programs.flat()]) if (op.kind === OP_CLOSE) closedByOp[op.sock] = true;
-  const sa = (op: CompiledOp) => (op.sa ? Buffer.from(op.sa) : null);
-  const setupSa = setup.map(sa);
-  const mine = programs[0];
-  const mineSa = mine.map(sa);
-  const setupRes = new Int32Array(setup.length);
-  const nResults = setup.length + programs.reduce((n, p) => n + p.length, 0);
-  const numeric = nResults <= 6; // 6 bytes of errnos fit exactly in a double
-  const byKey = new Map<number | string, number>();
+  const ops = (s.setup ?? []).concat(s.threads.flat());
+  ops.forEach((op) => {
+    if (op.op === 'close') closedByOp[s.sockets.findIndex((sk) => sk.name === op.sk)] = true;
+  });
+  const toBuf = (op: CompiledOp) => (op.sa ? Buffer.from(op.sa) : null);
+  const mySetup = plan.setup.map(({ k, op }) => ({ k, op, sa: toBuf(op) }));
+  const myOps = plan.program.map((op) => ({ op, sa: toBuf(op) }));
   const fds = new Int32Array(nSockets).fill(-1);
   const run = (op: CompiledOp, sa: Buffer | null): number => {
     const fd = fds[op.sock];
     const r = op.kind === OP_BIND ? libc.bind(fd, sa!) : op.kind === OP_LISTEN ? libc.listen(fd, op.backlog) : libc.close(fd);
     return r < 0 ? -r : 0;
   };
+  const stuck = (what: string, trial: number) => new Error(`witness: worker threads stopped responding (${what}, trial ${trial})`);
+  const counts = new Map<number | string, number>();
+  const nResults = L.size - L.RES;
 
   const start = performance.now();
   const end = seconds === undefined ? Infinity : start + seconds * 1000;
   let trial = 0;
   while (trial < maxTrials && performance.now() < end) {
     trial++;
-    const target = trial * nThreads;
+    const target = trial * n;
+    const stepBase = (trial - 1) * plan.nSetup;
     try {
-      for (let i = 0; i < nSockets; i++) ctl[LAYOUT.FDS + i] = fds[i] = openScenarioSocket(libc, s.sockets[i]);
-      for (let i = 0; i < setup.length; i++) setupRes[i] = run(setup[i], setupSa[i]);
-      Atomics.store(ctl, LAYOUT.GEN, trial);
-      Atomics.notify(ctl, LAYOUT.GEN);
-      // Barrier (counters only grow, so trial k is complete at k * nThreads), then thread 0's ops.
-      if (!ALLW) {
-      if (Atomics.add(ctl, LAYOUT.ARRIVE, 1) + 1 === target) Atomics.notify(ctl, LAYOUT.ARRIVE);
-      if (!awaitCount(ctl, LAYOUT.ARRIVE, target, spin)) throw new Error(`witness: workers did not start trial ${trial}`);
-      for (let k = ctl[delayBase]; k > 0; k--) Atomics.load(ctl, LAYOUT.GEN);
-      for (let i = 0; i < mine.length; i++) ctl[resultBase[0] + i] = run(mine[i], mineSa[i]);
-      Atomics.add(ctl, LAYOUT.DONE, 1);
+      for (let i = 0; i < nSockets; i++) ctl[L.FDS + i] = fds[i] = openScenarioSocket(libc, s.sockets[i]);
+      Atomics.store(ctl, L.GEN, trial);
+      Atomics.notify(ctl, L.GEN);
+      for (const { k, op, sa } of mySetup) {
+        if (!awaitCount(ctl, L.STEP, stepBase + k, plan.spin)) throw stuck('setup', trial);
+        ctl[L.RES + k] = run(op, sa);
+        Atomics.store(ctl, L.STEP, stepBase + k + 1);
+        Atomics.notify(ctl, L.STEP);
       }
-      if (!awaitCount(ctl, LAYOUT.DONE, target, spin)) throw new Error(`witness: workers stopped responding in trial ${trial}`);
+      if (Atomics.add(ctl, L.ARRIVE, 1) + 1 === target) Atomics.notify(ctl, L.ARRIVE);
+      if (!awaitCount(ctl, L.ARRIVE, target, plan.spin)) throw stuck('barrier', trial);
+      for (let i = 0; i < myOps.length; i++) ctl[plan.resultBase + i] = run(myOps[i].op, myOps[i].sa);
+      Atomics.add(ctl, L.DONE, 1);
+      if (!awaitCount(ctl, L.DONE, target, plan.spin)) throw stuck('ops', trial);
     } finally {
       for (let i = 0; i < nSockets; i++) {
         if (fds[i] >= 0 && !closedByOp[i]) libc.close(fds[i]);
         fds[i] = -1;
       }
     }
-    for (let t = 0; t < nThreads; t++) ctl[delayBase + t] = xorshift() % JIT;
-    const key = numeric ? encodeNumeric(setupRes, ctl, resultBase, programs) : encodeString(setupRes, ctl, resultBase, programs);
-    byKey.set(key, (byKey.get(key) ?? 0) + 1);
+    const key = encodeOutcome(ctl, L.RES, nResults);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const secs = (performance.now() - start) / 1000;
-  return { stats: { trials: trial, seconds: secs, trialsPerSecond: Math.round(trial / secs) }, byKey };
-}
-
-/**
- * Moves the threads' start delays so that their arrivals at the first syscall stay centred on one
- * another: the thread that came first waits one step longer next time, the last one a step less.
- */
-function adjustDelays(ctl: Int32Array, delayBase: number, rankBase: number, n: number): void {
-  let min = Infinity;
-  for (let t = 0; t < n; t++) {
-    const rank = ctl[rankBase + t];
-    if (rank === 0) ctl[delayBase + t]++;
-    else if (rank === n - 1) ctl[delayBase + t]--;
-    min = Math.min(min, ctl[delayBase + t]);
-  }
-  for (let t = 0; t < n; t++) ctl[delayBase + t] -= min;
-}
-
-/** Packs the errnos (each < 256) of one trial into one number: setup first, then threads in order. */
-function encodeNumeric(setupRes: Int32Array, ctl: Int32Array, base: readonly number[], programs: readonly CompiledOp[][]): number {
-  let key = 0;
-  let scale = 1;
-  for (let i = 0; i < setupRes.length; i++, scale *= 256) key += (setupRes[i] & 255) * scale;
-  for (let t = 0; t < programs.length; t++) {
-    for (let i = 0; i < programs[t].length; i++, scale *= 256) key += (ctl[base[t] + i] & 255) * scale;
-  }
-  return key;
-}
-
-function encodeString(setupRes: Int32Array, ctl: Int32Array, base: readonly number[], programs: readonly CompiledOp[][]): string {
-  const parts: number[] = [...setupRes];
-  programs.forEach((p, t) => p.forEach((_, i) => parts.push(ctl[base[t] + i])));
-  return parts.join(',');
-}
-
-/** Turns outcome codes back into named outcomes. */
-function summarize(
-  byKey: ReadonlyMap<number | string, number>,
-  nSetup: number,
-  programs: readonly CompiledOp[][],
-): Pick<WitnessResult, 'histogram' | 'outcomes'> {
-  const decode = (key: number | string): number[] => {
-    if (typeof key === 'string') return key.split(',').map(Number);
-    const total = nSetup + programs.reduce((n, p) => n + p.length, 0);
-    return Array.from({ length: total }, (_, i) => Math.floor(key / 256 ** i) % 256);
-  };
-  const name = (e: number) => (e === 0 ? '0' : errnoName(e));
-  const outcomes = [...byKey]
-    .map(([key, count]) => {
-      const errs = decode(key);
-      const outcome: WitnessOutcome = {};
-      errs.slice(0, nSetup).forEach((e, i) => {
-        if (e !== 0) outcome[`setup.${i}`] = name(e);
-      });
-      let k = nSetup;
-      programs.forEach((p, t) => p.forEach((_, i) => (outcome[p.length === 1 ? `${t}` : `${t}.${i}`] = name(errs[k++]))));
-      return { outcome, count };
-    })
-    .sort((a, b) => b.count - a.count);
-  const histogram = Object.fromEntries(outcomes.map((o) => [JSON.stringify(o.outcome), o.count]));
-  return { histogram, outcomes };
+  return { trials: trial, seconds: (performance.now() - start) / 1000, counts };
 }
 
 /** The CPU ids this process may run on (from /proc/self/status), or [] when unknown. */
@@ -343,7 +304,7 @@ export function allowedCpus(): number[] {
   });
 }
 
-/** TCP sockets in this thread's namespace whose local port is one of `ports` (from /proc). */
+/** TCP sockets in this thread's namespace whose local port is one of `ports`, any state (/proc). */
 function countSocketsOn(ports: readonly number[]): number {
   if (ports.length === 0) return 0;
   const wanted = new Set(ports);
@@ -353,7 +314,7 @@ function countSocketsOn(ports: readonly number[]): number {
   } catch {
     return -1;
   }
-  // Each line: "sl local_address(hex ip:hex port) rem_address st ..."
+  // Each line after the header: "sl local_address(hexip:hexport) rem_address st ..."
   return text
     .split('\n')
     .slice(1)
