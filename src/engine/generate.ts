@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { ADDRESSES, type Op, type Scenario, type ScenarioSocket } from '../../model/scenario.ts';
 
 const NAMES = ['A', 'B', 'C', 'D'];
-const PORTS = [8080, 8081, 0];
+/** Mostly one shared port, so that sockets meet in one bind bucket; sometimes another, or 0. */
+const PORT = fc.oneof({ arbitrary: fc.constant(8080), weight: 6 }, { arbitrary: fc.constant(8081), weight: 1 }, { arbitrary: fc.constant(0), weight: 1 });
 
 export interface GenerateOptions {
   maxSockets?: number;
@@ -25,14 +26,15 @@ export function socketArb(name: string, uids: boolean): fc.Arbitrary<ScenarioSoc
 export function opArb(sockets: readonly string[], syn: boolean): fc.Arbitrary<Op> {
   const sk = fc.constantFrom(...sockets);
   const addr = fc.constantFrom(...ADDRESSES);
-  const ops: fc.Arbitrary<Op>[] = [
-    fc.record({ sk, addr, port: fc.constantFrom(...PORTS) }).map((o) => ({ op: 'bind' as const, ...o })),
-    sk.map((s) => ({ op: 'listen' as const, sk: s })),
-    sk.map((s) => ({ op: 'close' as const, sk: s })),
+  // Weighted toward bind and listen: closes early in a program leave little to compare.
+  const ops: fc.WeightedArbitrary<Op>[] = [
+    { arbitrary: fc.record({ sk, addr, port: PORT }).map((o) => ({ op: 'bind' as const, ...o })), weight: 4 },
+    { arbitrary: sk.map((s) => ({ op: 'listen' as const, sk: s })), weight: 3 },
+    { arbitrary: sk.map((s) => ({ op: 'close' as const, sk: s })), weight: 1 },
   ];
   if (syn) {
-    ops.push(fc.record({ addr, port: fc.constantFrom(8080, 8081) }).map((o) => ({ op: 'syn' as const, ...o })));
-    ops.push(fc.record({ addr, portOf: sk }).map((o) => ({ op: 'syn' as const, ...o })));
+    ops.push({ arbitrary: fc.record({ addr, port: fc.constantFrom(8080, 8081) }).map((o) => ({ op: 'syn' as const, ...o })), weight: 1 });
+    ops.push({ arbitrary: fc.record({ addr, portOf: sk }).map((o) => ({ op: 'syn' as const, ...o })), weight: 1 });
   }
   return fc.oneof(...ops);
 }

@@ -133,6 +133,20 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
     ],
     threads: [[{ op: 'listen', sk: 'A' }], [{ op: 'listen', sk: 'A' }]],
   },
+  {
+    // The IPv4 form of the §8 B7 reproducer. On 6.18 B's bind leaves a FASTREUSEPORT_STRICT cache
+    // holding 127.0.0.2; only the cached address may act as a wildcard (icsk.c 452-453), so C's
+    // 0.0.0.0 does not match it and C gets the full check, which sees A.
+    name: 'wildcard-reuseport-beside-listener',
+    description: 'A (no flags) listens on 127.0.0.1:P; B (SO_REUSEPORT) binds 127.0.0.2:P; then C (SO_REUSEPORT) binds 0.0.0.0:P and listens (one thread: the bind must fail with EADDRINUSE, §8 B7)',
+    sockets: [{ name: 'A' }, { name: 'B', reuseport: true }, { name: 'C', reuseport: true }],
+    setup: [
+      { op: 'bind', sk: 'A', addr: LO, port: P },
+      { op: 'listen', sk: 'A' },
+      { op: 'bind', sk: 'B', addr: '127.0.0.2', port: P },
+    ],
+    threads: [[{ op: 'bind', sk: 'C', addr: '0.0.0.0', port: P }, { op: 'listen', sk: 'C' }]],
+  },
 ];
 
 /** A built-in scenario by name; listen-race-N for any N from 1 to 12. */

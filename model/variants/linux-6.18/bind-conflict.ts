@@ -49,12 +49,15 @@ export function inetBindConflict(
   return !reuseportOk || !k.reuseport(sk) || !k.reuseport(sk2) || !cbOk || !sameUid;
 }
 
+/** The signature of inet_bind_conflict: the hook a mutant of the pairwise rule replaces. */
+export type PairRule = typeof inetBindConflict;
+
 /** inet_bhash2_conflict (icsk.c 218-233): some owner of tb2 (icsk_bind2_hash == tb2) conflicts. */
 export function inetBhash2Conflict(
-  k: Kernel, sk: number, tb2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean,
+  k: Kernel, sk: number, tb2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean, pair: PairRule = inetBindConflict,
 ): boolean {
   for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {
-    if (k.bind2Hash(sk2) === tb2 && inetBindConflict(k, sk, sk2, relax, cbOk, reuseportOk)) return true;
+    if (k.bind2Hash(sk2) === tb2 && pair(k, sk, sk2, relax, cbOk, reuseportOk)) return true;
   }
   return false;
 }
@@ -64,16 +67,16 @@ export function inetBhash2Conflict(
  * socket's own (port, address) bucket, or -1 when the port search found none (242: may be null).
  */
 export function inetCskBindConflict(
-  k: Kernel, sk: number, port: number, tb2: number, relax: boolean, reuseportOk: boolean,
+  k: Kernel, sk: number, port: number, tb2: number, relax: boolean, reuseportOk: boolean, pair: PairRule = inetBindConflict,
 ): boolean {
   const cbOk = reuseportCbOk(k, sk); // 250-254
   // 261-263: a specific address looks only at owners of exactly that address; the 0.0.0.0
   // bucket was checked before, under its own lock (564-567 / 378-381).
-  if (useHash2OnBind(k, sk)) return tb2 >= 0 && inetBhash2Conflict(k, sk, tb2, relax, cbOk, reuseportOk);
+  if (useHash2OnBind(k, sk)) return tb2 >= 0 && inetBhash2Conflict(k, sk, tb2, relax, cbOk, reuseportOk, pair);
   // 270-276: a wildcard scans every owner of every tb2 of the port, counting those whose address
   // overlaps (inet_rcv_saddr_equal with match_wildcard: for IPv4 0.0.0.0 overlaps everything).
   for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {
-    if (k.bindHash(sk2) !== port || !inetBindConflict(k, sk, sk2, relax, cbOk, reuseportOk)) continue;
+    if (k.bindHash(sk2) !== port || !pair(k, sk, sk2, relax, cbOk, reuseportOk)) continue;
     if (addressesOverlap(k.rcv_saddr(sk), k.rcv_saddr(sk2))) return true;
   }
   return false;
@@ -83,8 +86,10 @@ export function inetCskBindConflict(
  * inet_bhash2_addr_any_conflict (icsk.c 287-322): for a specific-address socket, does an owner
  * of the port's 0.0.0.0 tb2 conflict? Taken under the head lock, with that tb2's lock on its own.
  */
-export function inetBhash2AddrAnyConflict(k: Kernel, sk: number, port: number, relax: boolean, reuseportOk: boolean): boolean {
+export function inetBhash2AddrAnyConflict(
+  k: Kernel, sk: number, port: number, relax: boolean, reuseportOk: boolean, pair: PairRule = inetBindConflict,
+): boolean {
   const cbOk = reuseportCbOk(k, sk); // 298-302
   const any = k.tb2Index(port, ADDR_ANY); // 304-310: the (port, 0.0.0.0) bucket
-  return k.tb2Exists(any) && inetBhash2Conflict(k, sk, any, relax, cbOk, reuseportOk); // 312-316
+  return k.tb2Exists(any) && inetBhash2Conflict(k, sk, any, relax, cbOk, reuseportOk, pair); // 312-316
 }

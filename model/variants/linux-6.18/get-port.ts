@@ -19,7 +19,7 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { ADDR_ANY, RES_EADDRINUSE } from '../../kernel.ts';
-import { inetBhash2AddrAnyConflict, inetCskBindConflict, useHash2OnBind } from './bind-conflict.ts';
+import { inetBhash2AddrAnyConflict, inetBindConflict, inetCskBindConflict, useHash2OnBind, type PairRule } from './bind-conflict.ts';
 import {
   inetBind2BucketCreate, inetBind2BucketDestroy, inetBindBucketCreate, inetBindBucketDestroy, inetBindHash, tbHasBhash2,
 } from './hashtables.ts';
@@ -47,7 +47,7 @@ export function skReuseportMatch(k: Kernel, sk: number, port: number): boolean {
  * inet_csk_update_fastreuse (icsk.c 456-508), on every success. `reuse` is recomputed from the
  * socket's state (460): false for a listener, so a listener always clears fastreuse.
  */
-export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number): void {
+export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, match: typeof skReuseportMatch = skReuseportMatch): void {
   const reuse = k.reuse(sk) && !k.isListen(sk); // 460
   if (!tbHasBhash2(k, port)) {
     // 462-475: never taken from get_port (see the top of this file); kept as the code reads.
@@ -66,7 +66,7 @@ export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number): voi
     // 479-500: no match means reset the cache to this socket (STRICT), which has just been
     // found free of conflicts with every owner. §5.4: that is not the same as "free of conflicts
     // by SO_REUSEPORT", so a third socket can get in by the cache where the pairwise rule says no.
-    if (!skReuseportMatch(k, sk, port)) {
+    if (!match(k, sk, port)) {
       k.setFastreuseport(port, FASTREUSEPORT_STRICT);
       k.setFastuid(port, k.uid(sk));
       k.setFastAddr(port, k.rcv_saddr(sk));
@@ -76,6 +76,24 @@ export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number): voi
   }
   // 506-507 copy both flags into tb2: the model keeps no tb2 flags (see hashtables.ts).
 }
+
+/**
+ * The checks inet_csk_get_port makes, as one object a mutant can change one of (the 6.18 form of
+ * 4.3's GetPortRules). RULES_6_18, the default everywhere, is the 6.18 source: the hook changes
+ * nothing by itself.
+ */
+export interface GetPortRules618 {
+  /** inet_bind_conflict (icsk.c 170-198), the pairwise rule every scan asks. */
+  pair: PairRule;
+  /** inet_bhash2_addr_any_conflict (287-322): a specific-address socket against the port's 0.0.0.0 owners. */
+  addrAnyConflict: typeof inetBhash2AddrAnyConflict;
+  /** sk_reuseport_match (425-454): the SO_REUSEPORT fast path (560) and the cache update (491). */
+  reuseportMatch: typeof skReuseportMatch;
+}
+
+export const RULES_6_18: GetPortRules618 = {
+  pair: inetBindConflict, addrAnyConflict: inetBhash2AddrAnyConflict, reuseportMatch: skReuseportMatch,
+};
 
 /** What inet_csk_find_open_port returns: the port, and whether its tb and the socket's tb2 exist. */
 export interface OpenPort {
@@ -91,17 +109,17 @@ export interface OpenPort {
  * no lower-half-first for SO_REUSEADDR (344-357), no reserved ports (373). The ip_autobind_reuse
  * retry with relax = true (411-415) is off by default and not modelled.
  */
-export function inetCskFindOpenPort(k: Kernel, sk: number): OpenPort | null {
+export function inetCskFindOpenPort(k: Kernel, sk: number, rules: GetPortRules618 = RULES_6_18): OpenPort | null {
   const relax = false; // 340
   for (let port = 0; port < k.L.ports; port++) {
     if (!k.ephemeral[port]) continue;
     // 377: spin_lock_bh(head). 378-381: a specific address first checks the 0.0.0.0 bucket.
-    if (useHash2OnBind(k, sk) && inetBhash2AddrAnyConflict(k, sk, port, relax, false)) continue;
+    if (useHash2OnBind(k, sk) && rules.addrAnyConflict(k, sk, port, relax, false, rules.pair)) continue;
     const tb2 = k.tb2Index(port, k.rcv_saddr(sk)); // 383-385
     const tb2Found = k.tb2Exists(tb2);
     if (k.tbExists(port)) {
       // 386-393: a port in use is taken only if no owner conflicts.
-      if (!inetCskBindConflict(k, sk, port, tb2Found ? tb2 : -1, relax, false)) return { port, tb: true, tb2: tb2Found };
+      if (!inetCskBindConflict(k, sk, port, tb2Found ? tb2 : -1, relax, false, rules.pair)) return { port, tb: true, tb2: tb2Found };
       continue; // 391-392: goto next_port
     }
     return { port, tb: false, tb2: tb2Found }; // 394-395: no tb, the port is free
@@ -110,16 +128,16 @@ export function inetCskFindOpenPort(k: Kernel, sk: number): OpenPort | null {
 }
 
 /** inet_csk_get_port (icsk.c 514-609). `snum` is a port index, or -1 for port 0. */
-export function inetCskGetPort(k: Kernel, sk: number, snum: number): number {
+export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPortRules618 = RULES_6_18): number {
   const reuse = k.reuse(sk) && !k.isListen(sk); // 516: false during listen(), LISTEN is published
   let port = snum;
   let foundPort = false;
   if (snum < 0) {
     // 529-538
-    const open = inetCskFindOpenPort(k, sk);
+    const open = inetCskFindOpenPort(k, sk, rules);
     if (open === null) return RES_EADDRINUSE; // 531-532
     port = open.port;
-    if (open.tb && open.tb2) return success(k, sk, port); // 536-537: no second check
+    if (open.tb && open.tb2) return success(k, sk, port, rules); // 536-537: no second check
     foundPort = true;
   }
   // 540-545: (given port) spin_lock_bh(head), find tb.
@@ -133,9 +151,9 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number): number {
   if (!foundPort) {
     // 557-562: the fast paths, only when the port already has owners. SK_FORCE_REUSE is
     // kernel-internal; `tb->fastreuse > 0` never holds on 6.18 (see the top of this file).
-    if (tbHasBhash2(k, port) && ((k.fastreuse(port) > 0 && reuse) || skReuseportMatch(k, sk, port))) checkBindConflict = false;
+    if (tbHasBhash2(k, port) && ((k.fastreuse(port) > 0 && reuse) || rules.reuseportMatch(k, sk, port))) checkBindConflict = false;
     // 564-567: a specific address checks the port's 0.0.0.0 owners first.
-    if (checkBindConflict && useHash2OnBind(k, sk) && inetBhash2AddrAnyConflict(k, sk, port, true, true)) {
+    if (checkBindConflict && useHash2OnBind(k, sk) && rules.addrAnyConflict(k, sk, port, true, true, rules.pair)) {
       return failUnlock(k, port, tb2, tbCreated, tb2Created);
     }
     // 569-572: spin_lock(head2), find tb2.
@@ -144,15 +162,15 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number): number {
     inetBind2BucketCreate(k, tb2); // 575-581: now in tb->bhash2 too
     tb2Created = true;
   }
-  if (!foundPort && checkBindConflict && inetCskBindConflict(k, sk, port, tb2, true, true)) {
+  if (!foundPort && checkBindConflict && inetCskBindConflict(k, sk, port, tb2, true, true, rules.pair)) {
     return failUnlock(k, port, tb2, tbCreated, tb2Created); // 583-586
   }
-  return success(k, sk, port);
+  return success(k, sk, port, rules);
 }
 
 /** success (icsk.c 588-595): update the cache, then join the owners unless already bound (listen after bind). */
-function success(k: Kernel, sk: number, port: number): 0 {
-  inetCskUpdateFastreuse(k, sk, port);
+function success(k: Kernel, sk: number, port: number, rules: GetPortRules618): 0 {
+  inetCskUpdateFastreuse(k, sk, port, rules.reuseportMatch);
   if (k.bindHash(sk) < 0) inetBindHash(k, sk, port, k.tb2Index(port, k.rcv_saddr(sk)));
   return 0;
 }

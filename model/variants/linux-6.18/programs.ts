@@ -10,7 +10,7 @@ import {
 } from '../../kernel.ts';
 import { RETURN, type Program } from '../../program.ts';
 import { headLockBusy, listenLockBusy, lockSock, releaseSock, rollbackStep } from '../linux-4.3/programs.ts';
-import { inetCskGetPort } from './get-port.ts';
+import { inetCskGetPort, RULES_6_18, type GetPortRules618 } from './get-port.ts';
 import { inetHash, inetPutPort, inetUnhash, listenBucket618, lookupListener618 } from './hashtables.ts';
 
 /**
@@ -18,9 +18,12 @@ import { inetHash, inetPutPort, inetUnhash, listenBucket618, lookupListener618 }
  * (icsk.c 1340-1374), inlined. Two ways to fail after LISTEN is published: get_port (1361) and,
  * new in 6.18, the hash (1366). Both end in the plain store TCP_CLOSE (1372); after a hash failure
  * the socket stays bound. inet_hash never fails in the model (its ENOMEM is not modelled, its
- * EBUSY is unreachable: see reuseportAddSock); `hash` lets a test inject a failure.
+ * EBUSY is unreachable: see reuseportAddSock); `hash` lets a test inject a failure. `rules` are
+ * get_port's checks (a mutant's hook; the default is the 6.18 source).
  */
-export function listenProgram(bucketOf = listenBucket618, hash: (k: Kernel, sk: number, bucket: number) => number = inetHash): Program {
+export function listenProgram(
+  bucketOf = listenBucket618, hash: (k: Kernel, sk: number, bucket: number) => number = inetHash, rules: GetPortRules618 = RULES_6_18,
+): Program {
   const bucket = (k: Kernel, sk: number) => bucketOf(k.inet_num(sk), k.rcv_saddr(sk), k.L.addrs);
   return {
     name: 'listen',
@@ -67,7 +70,7 @@ export function listenProgram(bucketOf = listenBucket618, hash: (k: Kernel, sk: 
         text: 'err = sk->sk_prot->get_port(sk, inet->inet_num)  /* inet_csk_get_port, 514-609 */',
         scope: 'shared', blocked: headLockBusy,
         run: (k, c) => {
-          const err = inetCskGetPort(k, c.sk, k.inet_num(c.sk));
+          const err = inetCskGetPort(k, c.sk, k.inet_num(c.sk), rules);
           k.setRet(c.t, err);
           if (err !== 0) { k.setErr(c.t, err); k.life(c.sk, 'GET_PORT_FAIL'); return 'rollback'; }
           k.setValidated(c.sk, true);
@@ -115,7 +118,7 @@ export function listenProgram(bucketOf = listenBucket618, hash: (k: Kernel, sk: 
 }
 
 /** inet_bind -> inet_bind_sk -> __inet_bind (af_inet.c 444-568), AF_INET to a scenario address. */
-export function bindProgram(): Program {
+export function bindProgram(rules: GetPortRules618 = RULES_6_18): Program {
   return {
     name: 'bind',
     steps: [
@@ -139,7 +142,7 @@ export function bindProgram(): Program {
         text: 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }',
         scope: 'shared', blocked: headLockBusy,
         run: (k, c) => {
-          const err = inetCskGetPort(k, c.sk, c.port);
+          const err = inetCskGetPort(k, c.sk, c.port, rules);
           k.setRet(c.t, err);
           if (err !== 0) {
             k.set_rcv_saddr(c.sk, 0);
@@ -231,8 +234,8 @@ export function closeProgram(): Program {
   };
 }
 
-/** A SYN for addr:port: __inet_lookup_listener (ih.c 462-504), under RCU, no lock. */
-export function synProgram(bucketOf = listenBucket618): Program {
+/** A SYN for addr:port: __inet_lookup_listener (ih.c 462-504), under RCU, no lock; `lookup` is a mutant's hook. */
+export function synProgram(bucketOf = listenBucket618, lookup = lookupListener618): Program {
   return {
     name: 'syn',
     steps: [
@@ -242,7 +245,7 @@ export function synProgram(bucketOf = listenBucket618): Program {
         run: (k, c) => {
           const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
           const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
-          const sk = port < 0 ? -1 : lookupListener618(k, daddr, port, bucketOf);
+          const sk = port < 0 ? -1 : lookup(k, daddr, port, bucketOf);
           k.setErr(c.t, sk < 0 ? RES_ECONNREFUSED : RES_SYN_TO + sk);
           return RETURN;
         },

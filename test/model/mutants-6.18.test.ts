@@ -1,0 +1,153 @@
+// The linux-6.18 mutants (model/mutants/linux-6.18.ts), in the style of mutants.test.ts: each is
+// killed by randomKill, by the property the table names, with a mutated step in the trace; the
+// base kernel is not killed.
+import { afterAll, describe, expect, it } from 'vitest';
+import { MUTANTS as ALL_MUTANTS, MUTATED_STEPS } from '../../model/mutants/index.ts';
+import { pairRule } from '../../model/mutants/linux-6.18.ts';
+import { findVariant } from '../../model/variants/index.ts';
+import { linux618 } from '../../model/variants/linux-6.18/index.ts';
+import { inetBindConflict } from '../../model/variants/linux-6.18/bind-conflict.ts';
+import { Kernel } from '../../model/kernel-view.ts';
+import { TCP_CLOSE, TCP_LISTEN } from '../../model/kernel.ts';
+import { compileSystem } from '../../model/system.ts';
+import { findProperty } from '../../properties/registry.ts';
+import { checkProperties } from '../../src/engine/check.ts';
+import { randomKill, type KillResult } from '../../src/engine/kill.ts';
+import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
+
+const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-6.18');
+
+// Modest runs: every kill below is found well within them (seed 1, deterministic).
+const OPTS = { seed: 1, runs: 300, scheduler: 'random' as const, depth: 2 };
+
+/** Mutant id -> the first property (registry order) that kills it, and a step its counterexample must run. */
+const KILLS: Record<string, { by: string; step: string; semantic?: string }> = {
+  'publish-after-get-port': { by: 'no-conflicting-listeners', step: 'publish-listen' },
+  'conflict-ignores-listen': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'no-rollback': { by: 'failure-restores-close', step: 'rollback' },
+  'listen-returns-0-on-failure': { by: 'listen-success-is-listening', step: 'get-port' },
+  'hash-before-get-port': { by: 'hashed-implies-validated', step: 'hash' },
+  'hash-even-on-failure': { by: 'hashed-implies-validated', step: 'hash' },
+  'reuseport-ignores-uid': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'wildcard-no-overlap': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'close-state-before-unhash': { by: 'hashed-implies-validated', step: 'state-close' },
+  'close-put-port-before-unhash': { by: 'hashed-implies-validated', step: 'put-port-autobound' },
+  'get-port-without-head-lock': { by: 'no-conflicting-listeners', step: 'get-port-scan' },
+  'strict-cache-wildcard-both-ways': { by: 'no-conflicting-listeners', step: 'get-port' },
+  'rollback-after-release-sock': { by: 'listen-success-is-listening', step: 'release-before-rollback' },
+  'lhash-insert-without-lock': { by: 'inuse-counts-hashed', step: 'hash-read-inuse' },
+  'lookup-trusts-sk-state': { by: 'syn-finds-validated-listener', step: 'lookup' },
+  'put-port-keeps-empty-bucket': { by: 'owners-match-inet-num', step: 'destroy-put-port' },
+  'destroy-skips-put-port': { by: 'state-matches-lifecycle', step: 'destroy-put-port', semantic: 'close-releases' },
+};
+
+const suffix = (id: string) => id.slice('linux-6.18/'.length);
+const timings: string[] = [];
+
+describe('the linux-6.18 mutant catalogue', () => {
+  it('follows the linux-4.3 mutants, with unique ids of the form linux-6.18/<id>, each in the kill table', () => {
+    const bases = ALL_MUTANTS.map((m) => m.mutant?.base);
+    expect(bases.indexOf('linux-6.18')).toBe(bases.lastIndexOf('linux-4.3') + 1);
+    expect(new Set(ALL_MUTANTS.map((m) => m.id)).size).toBe(ALL_MUTANTS.length);
+    for (const m of MUTANTS) {
+      expect(m.id).toMatch(/^linux-6\.18\/[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(m.kernel).toBe('6.18');
+      expect(m.listenBucket).toBe(linux618.listenBucket);
+      expect(m.mutant!.id).toBe(suffix(m.id));
+      expect(m.mutant!.base).toBe('linux-6.18');
+      expect(m.mutant!.change.length).toBeGreaterThan(20);
+      expect(m.mutant!.effect.length).toBeGreaterThan(20);
+      if (m.mutant!.catalogue !== undefined) expect(m.mutant!.catalogue).toMatch(/^M\d+$/);
+      expect(findVariant(m.id)).toBe(m);
+    }
+    expect(Object.keys(KILLS).sort()).toEqual(MUTANTS.map((m) => suffix(m.id)).sort());
+  });
+
+  it('covers the §7.3 entries that are not equivalent on 6.18 (M3, M4, M7, M9, M12 are: see linux-6.18.ts)', () => {
+    const catalogued = [...new Set(MUTANTS.map((m) => m.mutant!.catalogue).filter((c) => c !== undefined))];
+    expect(catalogued).toEqual(['M1', 'M2', 'M5', 'M6', 'M8', 'M10', 'M11', 'M13', 'M14', 'M15']);
+  });
+
+  it('derives every mutant from linux-6.18: an unchanged program is the base object, a changed one holds a mutated step', () => {
+    for (const m of MUTANTS) {
+      const mutated = MUTATED_STEPS[m.id];
+      expect(mutated.length, m.id).toBeGreaterThan(0);
+      let changed = 0;
+      for (const name of ['bind', 'listen', 'close', 'syn'] as const) {
+        const p = m.programs[name];
+        if (p === linux618.programs[name]) continue;
+        changed++;
+        const ids = p.steps.map((s) => s.id);
+        expect(mutated.some((id) => ids.includes(id)), `${m.id} ${name}`).toBe(true);
+        // Steps the mutant does not list keep the base's kernel line and text.
+        for (const s of p.steps) {
+          if (mutated.includes(s.id)) continue;
+          const b = linux618.programs[name].steps.find((x) => x.id === s.id);
+          expect(b, `${m.id} ${name} ${s.id}`).toBeDefined();
+          expect([s.file, s.line, s.text, s.scope], `${m.id} ${name} ${s.id}`).toEqual([b!.file, b!.line, b!.text, b!.scope]);
+        }
+      }
+      expect(changed, m.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('turns no knob in pairRule({}): it is inet_bind_conflict for every flag pair, state, uid and argument', () => {
+    const sockets = [false, true].flatMap((reuse) => [false, true].flatMap((reuseport) => [0, 1].map((uid) => ({ reuse, reuseport, uid }))));
+    const sys = compileSystem({ name: 'pairs', sockets: sockets.map((s, i) => ({ name: `S${i}`, reuseaddr: s.reuse, reuseport: s.reuseport, uid: s.uid })), threads: [[]] }, linux618);
+    const k = new Kernel(sys.L, sys.socks, sys.ephemeral, sys.init.slice());
+    const same = pairRule({});
+    let cases = 0;
+    for (const state of [TCP_CLOSE, TCP_LISTEN]) {
+      for (let sk2 = 0; sk2 < sockets.length; sk2++) k.set_sk_state(sk2, state);
+      for (let sk = 0; sk < sockets.length; sk++) {
+        for (let sk2 = 0; sk2 < sockets.length; sk2++) {
+          for (const args of [[false, false], [true, true], [true, false]] as const) {
+            for (const cbOk of [false, true]) {
+              expect(same(k, sk, sk2, args[0], cbOk, args[1])).toBe(inetBindConflict(k, sk, sk2, args[0], cbOk, args[1]));
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    expect(cases).toBe(2 * 8 * 8 * 3 * 2);
+  });
+
+  it('compiles every built-in scenario on every mutant: their setups stay lifecycle-legal', () => {
+    for (const m of MUTANTS) {
+      const v = checkProperties({ variant: m, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('no-deadlock')!], runs: 1, seed: 1, scheduler: 'random', depth: 2, merge: true });
+      expect(v[0].verdict, m.id).toBe('holds');
+    }
+  });
+
+  for (const m of MUTANTS) {
+    const want = KILLS[suffix(m.id)];
+    it(`kills ${m.id} with ${want?.by}`, () => {
+      const r: KillResult = randomKill(m, OPTS);
+      timings.push(`${suffix(m.id).padEnd(32)} ${String(r.propertyId).padEnd(30)} ${String(r.runs).padStart(6)} runs ${String(r.ms).padStart(5)} ms  ${r.scenario}`);
+      expect(r.killed).toBe(true);
+      expect(r.propertyId).toBe(want.by);
+      const steps = r.counterexample!.run.trace.map((s) => s.stepId);
+      expect(steps).toContain(want.step);
+      expect(MUTATED_STEPS[m.id]).toContain(want.step);
+      expect(r.counterexample!.variant).toBe(m.id);
+      if (want.semantic) {
+        const [v] = checkProperties({ ...OPTS, variant: m, scenarios: BUILTIN_SCENARIOS, generated: true, properties: [findProperty(want.semantic)!], merge: true });
+        expect(v.verdict).toBe('violated');
+        expect(v.counterexample!.run.trace.map((s) => s.stepId)).toContain(want.step);
+      }
+    });
+  }
+
+  it('does not kill linux-6.18 itself: only its documented both-fail race shows, as expected', () => {
+    const r = randomKill(linux618, OPTS);
+    expect(r.killed).toBe(false);
+    expect(r.runs).toBeGreaterThan(0);
+    const [v] = checkProperties({ ...OPTS, variant: linux618, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('some-concurrent-listener-succeeds')!], merge: true });
+    expect(v.verdict).toBe('violated as expected');
+  });
+
+  afterAll(() => {
+    if (timings.length) console.log(`first kill per linux-6.18 mutant (seed ${OPTS.seed}, ${OPTS.runs} runs per property and scenario):\n${timings.join('\n')}`);
+  });
+});
