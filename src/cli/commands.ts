@@ -4,7 +4,12 @@ import { benchCommand } from './commands/bench.ts';
 import { checkCommand } from './commands/check.ts';
 import { exploreCommand, outcomesCommand } from './commands/explore.ts';
 import { mutantsCommand } from './commands/mutants.ts';
+import { conformCommand, witnessCommand } from './commands/kernel.ts';
 import { propertiesCommand, scenariosCommand, variantsCommand } from './commands/list.ts';
+import { replayCommand } from './commands/replay.ts';
+import { statechartCommand } from './commands/statechart.ts';
+import { docsCommand } from './commands/docs.ts';
+import { reportCommand } from './commands/report.ts';
 
 export interface Command {
   summary: string;
@@ -17,8 +22,14 @@ export const COMMANDS: Record<string, Command> = {
   explore: exploreCommand,
   outcomes: outcomesCommand,
   mutants: mutantsCommand,
+  conform: conformCommand,
+  witness: witnessCommand,
   variants: variantsCommand,
   scenarios: scenariosCommand,
   properties: propertiesCommand,
   bench: benchCommand,
+  replay: replayCommand,
+  statechart: statechartCommand,
+  docs: docsCommand,
+  report: reportCommand,
 };

@@ -13,8 +13,11 @@ import { formatTraceJson, toTraceFile, type TraceFile, type TraceSource } from '
 import { traceToMermaid } from './mermaid.ts';
 import { formatTraceText } from './text.ts';
 
-/** A counterexample to write, and how it was found (shown in the page, kept in the JSON). */
-export type CounterexampleOutput = TraceSource & { found?: TraceFile['found'] };
+/**
+ * A counterexample to write, and how it was found (shown in the page, kept in the JSON). `name`
+ * replaces the default file name (e.g. "outcome-1" for an explorer outcome, which violates nothing).
+ */
+export type CounterexampleOutput = TraceSource & { found?: TraceFile['found']; name?: string };
 
 export interface OutputFile {
   path: string;
@@ -73,7 +76,7 @@ export function counterexampleMarkdown(cx: CounterexampleOutput, jsonPath: strin
 export function counterexampleFiles(dir: string, cxs: readonly CounterexampleOutput[]): OutputFile[] {
   const used = new Map<string, number>();
   return cxs.flatMap((cx) => {
-    const base = counterexampleName(cx);
+    const base = cx.name !== undefined ? slug(cx.name) : counterexampleName(cx);
     const k = (used.get(base) ?? 0) + 1;
     used.set(base, k);
     const name = k === 1 ? base : `${base}-${k}`;

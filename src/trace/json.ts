@@ -5,12 +5,12 @@
 // all produce a scenario, a variant id, a schedule and a traced run.
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Scenario } from '../../model/scenario.ts';
 import type { RunResult, Segment, TraceStep } from '../engine/run.ts';
 import { checkScenario } from '../scenarios/load.ts';
 import { UsageError } from '../cli/errors.ts';
+import { rootPath } from '../paths.ts';
 import type { TraceViolation } from './text.ts';
 
 export const TRACE_FORMAT = 'tcp-listen-model/trace';
@@ -68,10 +68,10 @@ export function formatTraceJson(file: TraceFile): string {
   return JSON.stringify(file, null, 2) + '\n';
 }
 
-const require = createRequire(import.meta.url);
+const readSchema = (name: string) => JSON.parse(readFileSync(rootPath('schemas', name), 'utf8'));
 const ajv = new Ajv({ allErrors: false });
-ajv.addSchema(require('../../schemas/scenario.schema.json'));
-const validate = ajv.compile(require('../../schemas/trace.schema.json'));
+ajv.addSchema(readSchema('scenario.schema.json'));
+const validate = ajv.compile(readSchema('trace.schema.json'));
 
 /** Ajv's first error as "<field> <what is wrong>", naming the field at fault. */
 function describeError(e: ErrorObject): string {

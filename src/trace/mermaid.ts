@@ -102,11 +102,6 @@ export function traceToMermaid(trace: readonly TraceStep[], o: MermaidTraceOptio
     if (race.length > 0 && !inRace) { out.push(`  rect ${RACE_BAND}`); inRace = true; }
     if (race.length === 0 && inRace) { out.push('  end'); inRace = false; raceSockets = ''; }
     const indent = inRace ? '    ' : '  ';
-    const nowIn = [...new Set(race)].join(', ');
-    if (inRace && nowIn !== raceSockets) {
-      out.push(`${indent}Note over ${span}: race window: ${mermaidText(nowIn)} TCP_LISTEN, port not validated yet`);
-      raceSockets = nowIn;
-    }
     const v = o.violation;
     const fails = !!v && !violationShown && v.step >= head.n && v.step <= last.n;
     const ind = fails ? indent + '  ' : indent;
@@ -118,7 +113,8 @@ export function traceToMermaid(trace: readonly TraceStep[], o: MermaidTraceOptio
     const n = row.length > 1 ? `${head.n}-${last.n}` : `${head.n}`;
     const held = moves.filter((m) => m.on !== 'thread').map((m) => `${m.take ? 'takes' : 'drops'} ${m.what}`);
     const target = row.map(tableOf).find((x) => x !== null) ?? null;
-    const atomicLock = target?.lock && !moves.some((m) => m.on === target.table) ? target.lock : undefined;
+    // A table lock taken or held explicitly (across steps) is already drawn; else the step holds it whole.
+    const atomicLock = target?.lock && !moves.some((m) => m.on === target.table) && !active.get(target.table) ? target.lock : undefined;
     const label = [
       `[${n}] ${row.map((s) => s.stepId).join(' + ')}`,
       head.where,
@@ -135,6 +131,12 @@ export function traceToMermaid(trace: readonly TraceStep[], o: MermaidTraceOptio
       if (changes.length) out.push(`${ind}Note right of ${t}: ${changes.map(mermaidText).join('<br/>')}`);
     }
     for (const m of moves) if (!m.take) deactivate(m.on === 'thread' ? t : m.on, ind);
+    // Said after the row that changed who is in the window (raceWindow is the state after a step).
+    const nowIn = [...new Set(race)].join(', ');
+    if (inRace && nowIn !== raceSockets) {
+      out.push(`${ind}Note over ${span}: race window: ${mermaidText(nowIn)} TCP_LISTEN, port not validated yet`);
+      raceSockets = nowIn;
+    }
     if (fails) {
       out.push(`${ind}Note over ${span}: ${mermaidText(`✗ violated: ${v!.propertyId}: ${v!.message}`)}`);
       out.push(`${indent}end`);

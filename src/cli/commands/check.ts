@@ -1,11 +1,13 @@
 // `check`: the property suite on a variant, over the built-in scenarios (or one) and generated
 // ones. Prints the verdict table and a trace for each violation; exit 0 when every verdict is as
-// expected.
+// expected. With --out DIR, also writes each counterexample as a JSON trace and a Markdown page.
 
-import { checkProperties, type PropertyVerdict, type Verdict } from '../../engine/check.ts';
+import { basename } from 'node:path';
+import { checkProperties, type CheckOptions, type PropertyVerdict, type Verdict } from '../../engine/check.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
+import { FileExistsError, writeCounterexamples } from '../../trace/files.ts';
 import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../commands.ts';
 import { UsageError } from '../errors.ts';
@@ -15,43 +17,87 @@ export const DEFAULT_SEED = 1;
 
 const OK: readonly Verdict[] = ['holds', 'violated as expected', 'not applicable'];
 
+/** Exit status of a check: 0 when every verdict is as expected, 1 otherwise. */
+export const checkStatus = (verdicts: readonly PropertyVerdict[]) => (verdicts.every((v) => OK.includes(v.verdict)) ? 0 : 1);
+
+/** The options `check` and `report` share: what to check and how. */
+export const CHECK_OPTIONS = {
+  variant: { type: 'string' }, scenario: { type: 'string' }, property: { type: 'string', multiple: true },
+  runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' },
+  scheduler: { type: 'string' }, depth: { type: 'string' }, 'no-merge': { type: 'boolean' },
+} as const;
+export const CHECK_USAGE = '[--variant V] [--scenario NAME|FILE.json|generated] [--property ID[,ID]] [--runs N] [--seed S] [--path P] [--scheduler random|pct] [--depth D] [--no-merge]';
+
+/** A check run: its options, its verdicts, and how to say it on one line or replay a verdict. */
+export interface CheckRun {
+  options: CheckOptions;
+  verdicts: PropertyVerdict[];
+  header: string;
+  /** The command line that finds a verdict's counterexample again. */
+  replay(v: PropertyVerdict): string;
+}
+
+/** Reads the shared check options and runs the suite. */
+export function runCheck(values: Record<string, unknown>): CheckRun {
+  const variant = variantOption(values.variant);
+  const properties = propertiesOption(values.property);
+  const runs = intOption(values.runs, 'runs', DEFAULT_RUNS, 1, 10_000_000);
+  const seed = intOption(values.seed, 'seed', DEFAULT_SEED, -(2 ** 31), 2 ** 31 - 1);
+  const scheduler = choiceOption(values.scheduler, 'scheduler', ['random', 'pct'] as const, 'random');
+  const depth = intOption(values.depth, 'depth', 2, 1, 10);
+  if (values.path !== undefined && !/^\d+(:\d+)*$/.test(String(values.path))) throw new UsageError(`--path must look like "12:0:3", got "${values.path}"`);
+  const name = values.scenario as string | undefined;
+  const scenarios = name === undefined ? BUILTIN_SCENARIOS : name === 'generated' ? [] : [loadScenario(name)];
+  const generated = name === undefined || name === 'generated';
+  const merge = !values['no-merge'];
+  const options: CheckOptions = {
+    variant, scenarios, generated, properties, runs, seed, scheduler, depth, merge, ...(values.path ? { path: String(values.path) } : {}),
+  };
+  const verdicts = checkProperties(options);
+  const replayBase = [
+    'npx tcp-listen-model check', `--variant ${variant.id}`,
+    ...(scheduler === 'pct' ? [`--scheduler pct --depth ${depth}`] : []), ...(merge ? [] : ['--no-merge']),
+  ].join(' ');
+  const replay = (v: PropertyVerdict) => {
+    const cx = v.counterexample!;
+    const sc = cx.scenario.name === 'generated' ? 'generated' : (name ?? cx.scenario.name);
+    return `${replayBase} --scenario ${sc} --property ${v.id} --runs ${runs} --seed ${cx.seed} --path ${cx.path}`;
+  };
+  const header = `check ${variant.id}: ${scenarios.length} scenario(s)${generated ? ' + generated' : ''}, ${runs} runs each, seed ${seed}, ${scheduler} scheduler`;
+  return { options, verdicts, header, replay };
+}
+
+/** Writes one JSON trace and one Markdown page per counterexample; a taken name is a UsageError. */
+export function writeCheckCounterexamples(dir: string, run: CheckRun, force: boolean): string[] {
+  const cxs = run.verdicts.flatMap((v) => v.counterexample ? [{
+    ...v.counterexample, merge: run.options.merge,
+    found: { by: 'check', seed: v.counterexample.seed, path: v.counterexample.path, command: run.replay(v) },
+  }] : []);
+  try {
+    return writeCounterexamples(dir, cxs, { force });
+  } catch (e) {
+    if (e instanceof FileExistsError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export const checkCommand: Command = {
   summary: 'run the property suite on a variant (random interleavings, shrunk counterexamples)',
-  usage: '[--variant V] [--scenario NAME|FILE.json|generated] [--property ID[,ID]] [--runs N] [--seed S] [--path P] [--scheduler random|pct] [--depth D] [--no-merge] [--json]',
+  usage: `${CHECK_USAGE} [--json] [--out DIR [--force]]`,
   run(argv) {
     const { values, positionals } = parse(argv, {
-      variant: { type: 'string' }, scenario: { type: 'string' }, property: { type: 'string', multiple: true },
-      runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' },
-      scheduler: { type: 'string' }, depth: { type: 'string' }, 'no-merge': { type: 'boolean' }, json: { type: 'boolean' },
+      ...CHECK_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
     });
     noPositionals(positionals);
-    const variant = variantOption(values.variant);
-    const properties = propertiesOption(values.property);
-    const runs = intOption(values.runs, 'runs', DEFAULT_RUNS, 1, 10_000_000);
-    const seed = intOption(values.seed, 'seed', DEFAULT_SEED, -(2 ** 31), 2 ** 31 - 1);
-    const scheduler = choiceOption(values.scheduler, 'scheduler', ['random', 'pct'] as const, 'random');
-    const depth = intOption(values.depth, 'depth', 2, 1, 10);
-    if (values.path !== undefined && !/^\d+(:\d+)*$/.test(String(values.path))) throw new UsageError(`--path must look like "12:0:3", got "${values.path}"`);
-    const name = values.scenario as string | undefined;
-    const scenarios = name === undefined ? BUILTIN_SCENARIOS : name === 'generated' ? [] : [loadScenario(name)];
-    const generated = name === undefined || name === 'generated';
-    const merge = !values['no-merge'];
-    const verdicts = checkProperties({
-      variant, scenarios, generated, properties, runs, seed, scheduler, depth, merge, ...(values.path ? { path: String(values.path) } : {}),
-    });
-    const replayBase = [
-      'npx tcp-listen-model check', `--variant ${variant.id}`,
-      ...(scheduler === 'pct' ? [`--scheduler pct --depth ${depth}`] : []), ...(merge ? [] : ['--no-merge']),
-    ].join(' ');
-    const replay = (v: PropertyVerdict) => {
-      const cx = v.counterexample!;
-      const sc = cx.scenario.name === 'generated' ? 'generated' : (name ?? cx.scenario.name);
-      return `${replayBase} --scenario ${sc} --property ${v.id} --runs ${runs} --seed ${cx.seed} --path ${cx.path}`;
-    };
+    if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
+    const run = runCheck(values);
+    const { verdicts, replay, options: o } = run;
+    // Files first: a refused --out stops before anything is printed.
+    const written = values.out !== undefined ? writeCheckCounterexamples(String(values.out), run, !!values.force) : [];
     if (values.json) {
       process.stdout.write(JSON.stringify({
-        variant: variant.id, seed, runs, scheduler, merge,
-        scenarios: [...scenarios.map((s) => s.name), ...(generated ? ['generated'] : [])],
+        variant: o.variant.id, seed: o.seed, runs: o.runs, scheduler: o.scheduler, merge: o.merge,
+        scenarios: [...o.scenarios.map((s) => s.name), ...(o.generated ? ['generated'] : [])],
         properties: verdicts.map((v) => ({
           id: v.id, kind: v.kind, verdict: v.verdict, runs: v.runs,
           ...(v.counterexample ? { counterexample: {
@@ -60,14 +106,13 @@ export const checkCommand: Command = {
             results: v.counterexample.run.results, trace: v.counterexample.run.trace,
           } } : {}),
         })),
+        ...(values.out !== undefined ? { written } : {}),
       }, null, 2) + '\n');
     } else {
-      process.stdout.write(formatVerdicts(verdicts, {
-        header: `check ${variant.id}: ${scenarios.length} scenario(s)${generated ? ' + generated' : ''}, ${runs} runs each, seed ${seed}, ${scheduler} scheduler`,
-        replay,
-      }));
+      process.stdout.write(formatVerdicts(verdicts, { header: run.header, replay }));
+      if (written.length) process.stdout.write(`\nwrote ${written.length} files to ${values.out}: ${written.map((f) => basename(f)).join(', ')}\n`);
     }
-    return verdicts.every((v) => OK.includes(v.verdict)) ? 0 : 1;
+    return checkStatus(verdicts);
   },
 };
 
@@ -81,8 +126,8 @@ export function formatVerdicts(verdicts: readonly PropertyVerdict[], o: { header
     const sched = cx.schedule.map((s) => `${cx.run.trace.length ? threadName(cx, s.thread) : `T${s.thread}`} x${s.steps}`).join(', ');
     out.push('', `--- ${v.id}: ${v.verdict}`, `    ${v.sentence}`,
       `    scenario ${cx.scenario.name} on ${cx.variant}; schedule: ${sched || '(none)'}, then each thread to completion in order`, '');
-    out.push(formatTraceText(cx.run.trace).split('\n').map((l) => '    ' + l).join('\n'));
-    out.push('', `    violated at step ${cx.run.violation?.step}: ${cx.message}`, `    results: ${Object.entries(cx.run.results).map(([t, r]) => `${t} ${r.join(' ')}`).join(', ')}`, `    replay: ${o.replay(v)}`);
+    out.push(formatTraceText(cx.run.trace, { violation: cx.run.violation }).split('\n').map((l) => (l ? '    ' + l : l)).join('\n'));
+    out.push(`    results: ${Object.entries(cx.run.results).map(([t, r]) => `${t} ${r.join(' ')}`).join(', ')}`, `    replay: ${o.replay(v)}`);
   }
   const count = (verdict: Verdict) => verdicts.filter((v) => v.verdict === verdict).length;
   out.push('', `${verdicts.length} properties: ${count('holds')} hold, ${count('violated as expected')} violated as expected, ${count('violated')} violated, ${count('expected violation not found')} expected violation not found, ${count('not applicable')} not applicable`);

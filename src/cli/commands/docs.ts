@@ -1,0 +1,52 @@
+// `docs`: writes docs/INVARIANTS.md from the registries; `docs --check` only compares and exits 1
+// when the file on disk differs from what would be written (so CI catches a stale page).
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { generateInvariantsDoc } from '../../docs/invariants.ts';
+import { INVARIANTS_PATH, WITNESS_PATH, invariantsDocOptions } from '../../docs/defaults.ts';
+import { noPositionals, parse } from '../options.ts';
+import type { Command } from '../commands.ts';
+import { UsageError } from '../errors.ts';
+
+/** What `docs --check` decides: fresh, or stale and why. */
+export function docsStale(path: string, expected: string): string | null {
+  if (!existsSync(path)) return `${path} does not exist`;
+  const have = readFileSync(path, 'utf8');
+  if (have === expected) return null;
+  const a = have.split('\n'), b = expected.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return `${path} is stale (first difference at line ${i + 1})`;
+}
+
+export const docsCommand: Command = {
+  summary: 'generate docs/INVARIANTS.md (--check: exit 1 if the file is stale)',
+  usage: '[--check] [--out FILE] [--witness FILE]',
+  run(argv) {
+    const { values, positionals } = parse(argv, { check: { type: 'boolean' }, out: { type: 'string' }, witness: { type: 'string' } });
+    noPositionals(positionals);
+    const path = values.out === undefined ? INVARIANTS_PATH : String(values.out);
+    let options;
+    try {
+      options = invariantsDocOptions(values.witness === undefined ? WITNESS_PATH : String(values.witness));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const text = generateInvariantsDoc(options);
+    const shown = relative(process.cwd(), path) || path;
+    if (values.check) {
+      const stale = docsStale(path, text);
+      if (stale) {
+        process.stderr.write(`${stale.replace(path, shown)}; run "npx tcp-listen-model docs" to regenerate it\n`);
+        return 1;
+      }
+      process.stdout.write(`${shown} is up to date\n`);
+      return 0;
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    process.stdout.write(`wrote ${shown} (${Buffer.byteLength(text)} bytes)\n`);
+    return 0;
+  },
+};
