@@ -7,6 +7,8 @@ const HEADER = 2; // words: state number, depth
 
 export class StateQueue {
   private chunks: (Int32Array | undefined)[] = [];
+  /** Consumed chunks kept for reuse: fresh memory costs page faults on every first write. */
+  private spare: Int32Array[] = [];
   private headChunk = 0;
   private headAt = 0;
   private tailAt = 0;
@@ -27,15 +29,15 @@ export class StateQueue {
 
   push(state: Int32Array, id: number, depth: number): void {
     if (this.chunks.length === 0 || this.tailAt === this.perChunk) {
-      this.chunks.push(new Int32Array(this.perChunk * this.record));
+      this.chunks.push(this.spare.pop() ?? new Int32Array(this.perChunk * this.record));
       this.tailAt = 0;
       if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
     }
     const c = this.chunks[this.chunks.length - 1]!;
     let at = this.tailAt * this.record;
-    c[at++] = id;
-    c[at++] = depth;
-    for (let i = 0; i < this.words; i++) c[at + i] = state[i];
+    c[at] = id;
+    c[at + 1] = depth;
+    c.set(state, at + HEADER); // `state` is exactly `words` long
     this.tailAt++;
     this.length++;
   }
@@ -44,7 +46,7 @@ export class StateQueue {
   pop(out: Int32Array, meta: Uint32Array): void {
     let c: Int32Array, at: number;
     if (this.lifo) {
-      if (this.tailAt === 0) { this.chunks.pop(); this.tailAt = this.perChunk; }
+      if (this.tailAt === 0) { this.recycle(this.chunks.pop()!); this.tailAt = this.perChunk; }
       c = this.chunks[this.chunks.length - 1]!;
       this.tailAt--;
       at = this.tailAt * this.record;
@@ -52,6 +54,7 @@ export class StateQueue {
       c = this.chunks[this.headChunk]!;
       at = this.headAt * this.record;
       if (++this.headAt === this.perChunk) {
+        this.recycle(c);
         this.chunks[this.headChunk] = undefined;
         this.headChunk++;
         this.headAt = 0;
@@ -59,8 +62,11 @@ export class StateQueue {
     }
     meta[0] = c[at];
     meta[1] = c[at + 1];
-    at += HEADER;
-    for (let i = 0; i < this.words; i++) out[i] = c[at + i];
+    out.set(c.subarray(at + HEADER, at + HEADER + this.words));
     this.length--;
+  }
+
+  private recycle(c: Int32Array): void {
+    if (this.spare.length < 2) this.spare.push(c);
   }
 }

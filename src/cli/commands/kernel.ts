@@ -1,6 +1,8 @@
 // `conform` and `witness`: the model against the running kernel. Both refuse, with one line and
 // exit 2, to run anywhere but Linux.
 
+import { existsSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { conform, formatComparison } from '../../conform/conform.ts';
 import { runWitness } from '../../kernel/witness.ts';
 import { HarnessUnavailable } from '../../kernel/libc.ts';
@@ -47,9 +49,10 @@ export const conformCommand: Command = {
 
 export const witnessCommand: Command = {
   summary: "run a concurrent scenario on this kernel many times and hold its outcomes against the model's outcome set",
-  usage: '[--scenario NAME|FILE.json] [--variant linux-6.18] [--seconds S | --trials N] [--json]',
+  usage: '[--scenario NAME|FILE.json] [--variant linux-6.18] [--seconds S | --trials N] [--save FILE [--force]] [--json]',
   async run(argv) {
-    const { values, positionals } = parse(argv, { scenario: { type: 'string' }, variant: { type: 'string' }, seconds: { type: 'string' }, trials: { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parse(argv, { scenario: { type: 'string' }, variant: { type: 'string' }, seconds: { type: 'string' }, trials: { type: 'string' }, save: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
+    if (values.save !== undefined && existsSync(String(values.save)) && !values.force) throw new UsageError(`${values.save} exists; refusing to overwrite it (add --force to replace it)`);
     noPositionals(positionals);
     const scenario = loadScenario(values.scenario === undefined ? 'listen-race-2' : String(values.scenario));
     const variant = variantOption(values.variant ?? 'linux-6.18');
@@ -72,6 +75,14 @@ export const witnessCommand: Command = {
     const seen = new Set(rows.map((r) => JSON.stringify(r.outcome)));
     const unseen = [...predicted.keys()].filter((k) => !seen.has(k));
     const unpredicted = rows.filter((r) => !r.predicted);
+    if (values.save !== undefined) {
+      // The figures docs/INVARIANTS.md cites: no date, outcomes keyed by thread name as the model keys them.
+      const record = {
+        scenario: scenario.name, kernel: release(), trials: w.trials,
+        outcomes: Object.fromEntries(rows.map((r) => [JSON.stringify(Object.fromEntries(Object.entries(r.outcome).map(([t, v]) => [`T${t}`, v]))), r.count])),
+      };
+      writeFileSync(String(values.save), JSON.stringify(record, null, 2) + '\n');
+    }
     if (values.json) {
       process.stdout.write(JSON.stringify({
         scenario: scenario.name, variant: variant.id, trials: w.trials, seconds: w.seconds, trialsPerSecond: w.trialsPerSecond,
