@@ -52,3 +52,20 @@ describe('outcomes and explore from the command line', () => {
     }
   });
 });
+
+describe('--out on explore and outcomes', () => {
+  it('writes each counterexample and witness as a trace that replays, and refuses to overwrite', async () => {
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'tlm-out-'));
+    expect(cli('explore', '--variant', 'linux-4.3/no-rollback', '--scenario', 'listen-race-2', '--out', dir).status).toBe(1);
+    expect(cli('outcomes', '--scenario', 'listen-race-2', '--out', dir).status).toBe(0);
+    const json = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    expect(json).toContain('failure-restores-close.listen-race-2.linux-4.3_no-rollback.json');
+    expect(json.filter((f) => f.startsWith('outcome-'))).toHaveLength(3);
+    for (const f of json) expect(cli('replay', join(dir, f), '--quiet').status, f).toBe(0);
+    const again = cli('outcomes', '--scenario', 'listen-race-2', '--out', dir);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+});

@@ -7,13 +7,18 @@ import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../commands.ts';
+import { UsageError } from '../errors.ts';
 import type { Segment } from '../../engine/run.ts';
-import type { RunResult } from '../../engine/run.ts';
+import { runSchedule, type RunResult } from '../../engine/run.ts';
+import { compileSystem } from '../../../model/system.ts';
+import { PROPERTIES } from '../../../properties/registry.ts';
+import { OUT_OPTIONS, writeOut } from '../out.ts';
 
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
   'max-states': { type: 'string' }, 'max-seconds': { type: 'string' },
   'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, json: { type: 'boolean' },
+  ...OUT_OPTIONS,
 } as const;
 
 function options(values: Record<string, unknown>) {
@@ -46,13 +51,19 @@ const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: 
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--no-symmetry] [--no-merge] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true } });
     noPositionals(positionals);
     const o = options(values);
+    if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
     const r = explore({ ...o, properties: propertiesOption(values.property), symmetry: !values['no-symmetry'], progress: progress() });
     timing(r);
+    const written = writeOut(values, r.properties.flatMap((p) => p.counterexample ? [{
+      scenario: o.scenario, variant: r.variant, schedule: p.counterexample.schedule, run: p.counterexample.run, merge: r.merge,
+      found: { by: 'explore', command: `npx tcp-listen-model explore --variant ${r.variant} --scenario ${o.scenario.name} --property ${p.id}` },
+    }] : []));
+    if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     const bad = r.properties.filter((p) => p.verdict === 'violated');
     if (values.json) {
       const { seconds: _s, statesPerSecond: _r, peakBytes: _p, bytesPerState: _b, ...stable } = r.stats;
@@ -84,15 +95,24 @@ export const exploreCommand: Command = {
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--no-merge] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, COMMON);
     noPositionals(positionals);
     const o = options(values);
     // Symmetry would fold outcomes that differ only by which socket won: keep it off here.
+    if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
     const r = explore({ ...o, properties: [], symmetry: false, outcomes: true, progress: progress() });
     timing(r);
     const outcomes = r.outcomes ?? [];
+    // Saved witnesses carry every property's verdict, as `replay` checks them all.
+    const sys = values.out === undefined ? undefined : compileSystem(o.scenario, o.variant);
+    const written = writeOut(values, outcomes.map((x, i) => ({
+      name: `outcome-${i + 1}.${o.scenario.name}.${r.variant}`, scenario: o.scenario, variant: r.variant, schedule: x.witness,
+      run: runSchedule(sys!, x.witness, { properties: PROPERTIES, merge: r.merge, trace: true }), merge: r.merge,
+      found: { by: 'outcomes', command: `npx tcp-listen-model outcomes --variant ${r.variant} --scenario ${o.scenario.name}` },
+    })));
+    if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     if (values.json) {
       process.stdout.write(JSON.stringify({
         scenario: r.scenario, variant: r.variant, complete: !r.truncated,
