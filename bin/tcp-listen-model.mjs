@@ -4,7 +4,7 @@
 // inline across files, which makes the explorer about 1.5x faster than running the sources
 // through tsx's loader. TLM_NO_BUNDLE=1 runs the sources through tsx instead.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,8 +25,11 @@ async function load() {
       if (!existsSync(file)) {
         mkdirSync(dir, { recursive: true });
         // Older bundles are stale once the sources change: keep only this one.
-        for (const old of readdirSync(dir)) if (old.startsWith('cli-') && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
-        writeFileSync(file, code);
+        for (const old of readdirSync(dir)) if (old.startsWith('cli-') && old.endsWith('.mjs') && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
+        // Written aside and renamed: a CLI started meanwhile must never import a half-written file.
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, code);
+        renameSync(tmp, file);
       }
       return await import(pathToFileURL(file).href);
     } catch (e) {

@@ -107,9 +107,9 @@ export const outcomesCommand: Command = {
     const outcomes = r.outcomes ?? [];
     // Saved witnesses carry every property's verdict, as `replay` checks them all.
     const sys = values.out === undefined ? undefined : compileSystem(o.scenario, o.variant);
-    const written = writeOut(values, outcomes.map((x, i) => ({
+    const written = sys === undefined ? [] : writeOut(values, outcomes.map((x, i) => ({
       name: `outcome-${i + 1}.${o.scenario.name}.${r.variant}`, scenario: o.scenario, variant: r.variant, schedule: x.witness,
-      run: runSchedule(sys!, x.witness, { properties: PROPERTIES, merge: r.merge, trace: true }), merge: r.merge,
+      run: runSchedule(sys, x.witness, { properties: PROPERTIES, merge: r.merge, trace: true }), merge: r.merge,
       found: { by: 'outcomes', command: `npx tcp-listen-model outcomes --variant ${r.variant} --scenario ${o.scenario.name}` },
     })));
     if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
