@@ -58,17 +58,21 @@ export interface Program {
 /** A program with its jumps resolved to indices, built once per variant. */
 export interface CompiledProgram {
   name: string;
+  /** Its index among the system's programs (bind 0, listen 1, close 2, syn 3), for coverage arrays. */
+  id: number;
   steps: readonly Step[];
   labels: Readonly<Record<string, number>>;
 }
 
-export function compileProgram(p: Program): CompiledProgram {
+export function compileProgram(p: Program, id = 0): CompiledProgram {
+  // Coverage arrays give each program 64 slots (model/system.ts COVERAGE_STRIDE); the state keeps pc in a byte.
+  if (p.steps.length > 64) throw new Error(`program ${p.name}: more than 64 steps`);
   const labels: Record<string, number> = {};
   p.steps.forEach((s, i) => {
     if (s.id in labels) throw new Error(`program ${p.name}: duplicate step id ${s.id}`);
     labels[s.id] = i;
   });
-  return { name: p.name, steps: p.steps, labels };
+  return { name: p.name, id, steps: p.steps, labels };
 }
 
 /** "file:line" for a step, as traces show it. */

@@ -58,10 +58,10 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
     return i;
   };
   const programs = {
-    bind: compileProgram(variant.programs.bind),
-    listen: compileProgram(variant.programs.listen),
-    close: compileProgram(variant.programs.close),
-    syn: compileProgram(variant.programs.syn),
+    bind: compileProgram(variant.programs.bind, 0),
+    listen: compileProgram(variant.programs.listen, 1),
+    close: compileProgram(variant.programs.close, 2),
+    syn: compileProgram(variant.programs.syn, 3),
   };
   const plan = (name: string, t: number, ops: readonly Op[]): ThreadPlan => ({
     name,
@@ -202,7 +202,10 @@ export function showOp(o: Op): string {
 }
 
 /** Called for every step a transition runs: the step, its op, and the op index if it returned. */
-export type StepObserver = (step: Step, ctx: Ctx, program: string, returnedOp: number) => boolean;
+export type StepObserver = (step: Step, ctx: Ctx, program: string, returnedOp: number, coverageIndex: number) => boolean;
+
+/** Slots per program in a coverage array indexed by `program.id * COVERAGE_STRIDE + pc`. */
+export const COVERAGE_STRIDE = 64;
 
 /**
  * One transition of thread t: one step and, with `merge`, the steps after it that need no
@@ -218,11 +221,12 @@ export function transition(sys: System, k: Kernel, t: number, merge: boolean, ob
     const op = k.s[base + TH.op];
     if (op >= plan.ops.length) return steps;
     const prog = plan.programs[op];
-    const step = prog.steps[k.s[base + TH.pc]];
+    const pc = k.s[base + TH.pc];
+    const step = prog.steps[pc];
     const r = stepOnce(sys, k, t);
     if (r === BLOCKED) return steps;
     steps++;
-    if (observe !== undefined && !observe(step, plan.ctx[op], prog.name, r === RETURNED ? op : -1)) return steps;
+    if (observe !== undefined && !observe(step, plan.ctx[op], prog.name, r === RETURNED ? op : -1, prog.id * COVERAGE_STRIDE + pc)) return steps;
     if (r === RETURNED || !merge || !mergeable(sys, k, t)) return steps;
   }
 }

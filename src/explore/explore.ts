@@ -13,7 +13,7 @@ import { Kernel } from '../../model/kernel-view.ts';
 import { LIFE, REFUSED } from '../../model/lifecycle/table.ts';
 import { LIFE_EVENTS } from '../../model/lifecycle/machine.ts';
 import type { Scenario } from '../../model/scenario.ts';
-import { compileSystem, enabled, resultsOf, threadDone, transition, type System } from '../../model/system.ts';
+import { compileSystem, COVERAGE_STRIDE, enabled, resultsOf, threadDone, transition, type System } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
 import { RES_NONE } from '../../model/kernel.ts';
 import { SK, SK_SIZE } from '../../model/state.ts';
@@ -152,11 +152,11 @@ export function explore(o: ExploreOptions): ExploreResult {
     if (o.stopAtFirstViolation && !expected(v.propertyId)) stop = true;
   };
 
-  const stepsRun = new Set<object>();
+  const stepsRun = new Uint8Array(4 * COVERAGE_STRIDE);
   // One observer for every transition: allocating a closure per move costs more than the move.
   let stepViolation: Violation | null = null;
-  const observe = (step: import('../../model/program.ts').Step, ctx: import('../../model/program.ts').Ctx, program: string, returnedOp: number) => {
-    stepsRun.add(step);
+  const observe = (step: import('../../model/program.ts').Step, ctx: import('../../model/program.ts').Ctx, program: string, returnedOp: number, cov: number) => {
+    stepsRun[cov] = 1;
     const v = checker.afterStep(k, step, ctx, program, returnedOp);
     if (v) stepViolation = v;
     return v === null;
@@ -269,8 +269,8 @@ export function explore(o: ExploreOptions): ExploreResult {
     };
   });
 
-  const allSteps = new Map<string, object>();
-  sys.threads.slice(0, T).forEach((th) => th.programs.forEach((pr) => pr.steps.forEach((s) => allSteps.set(`${pr.name}:${s.id}`, s))));
+  const allSteps = new Map<string, number>();
+  sys.threads.slice(0, T).forEach((th) => th.programs.forEach((pr) => pr.steps.forEach((s, pc) => allSteps.set(`${pr.name}:${s.id}`, pr.id * COVERAGE_STRIDE + pc))));
   const lifecycleMovesNeverTaken: string[] = [];
   LIFE.states.forEach((st, si) => LIFE_EVENTS.forEach((ev, ei) => {
     const cell = si * LIFE_EVENTS.length + ei;
@@ -292,7 +292,7 @@ export function explore(o: ExploreOptions): ExploreResult {
     ...(bound ? { bound } : {}),
     properties,
     stats: stats(performance.now()),
-    coverage: { stepsNeverRun: [...allSteps].filter(([, s]) => !stepsRun.has(s)).map(([key]) => key).sort(), lifecycleMovesNeverTaken },
+    coverage: { stepsNeverRun: [...allSteps].filter(([, at]) => !stepsRun[at]).map(([key]) => key).sort(), lifecycleMovesNeverTaken },
     ...(outcomes ? { outcomes } : {}),
     orbits: sym ? sym.orbits.map((orbit) => orbit.map((m) => sys.names.sockets[m.sk])) : [],
   };
