@@ -69,14 +69,9 @@ export interface ConformResult {
 }
 
 export function conform(variant: Variant, o: { runs: number; seed: number; path?: string; generate?: GenerateOptions }): ConformResult {
-  let last: Comparison | undefined;
-  const r = fc.check(fc.property(sequentialScenario(o.generate), (scenario) => {
-    last = compare(scenario, variant);
-    return last.agree;
-  }), { numRuns: o.runs, seed: o.seed, ...(o.path ? { path: o.path } : {}) });
+  const r = fc.check(fc.property(sequentialScenario(o.generate), (scenario) => compare(scenario, variant).agree), { numRuns: o.runs, seed: o.seed, ...(o.path ? { path: o.path } : {}) });
   if (!r.failed) return { runs: r.numRuns, agreements: r.numRuns, seed: r.seed };
   const minimal = compare(r.counterexample![0] as Scenario, variant);
-  void last;
   return { runs: r.numRuns, agreements: r.numRuns - 1, disagreement: minimal, seed: r.seed, path: r.counterexamplePath ?? undefined };
 }
 

@@ -8,7 +8,7 @@ import { Kernel } from '../../model/kernel-view.ts';
 import {
   enabled, nextStep, resultsOf, showOp, threadDone, transition, type System,
 } from '../../model/system.ts';
-import { where } from '../../model/program.ts';
+import { where, type Step } from '../../model/program.ts';
 import { LIFE } from '../../model/lifecycle/table.ts';
 import { decodeState, describeByte } from '../../model/state.ts';
 import type { Property, Violation } from '../../properties/types.ts';
@@ -87,7 +87,7 @@ export function runSchedule(sys: System, schedule: readonly Segment[], opts: Run
     transition(sys, k, t, merge, (step, ctx, program, returnedOp) => {
       steps++;
       if (opts.trace) {
-        trace.push(traceStep(sys, k, before!, steps, t, step, ctx, program, returnedOp, !first));
+        trace.push(traceStep(sys, k, before!, steps, t, step, returnedOp, !first));
         states?.push(decodeState(sys.L, sys.names, k.s));
         before = k.s.slice();
       }
@@ -123,8 +123,7 @@ export function runSchedule(sys: System, schedule: readonly Segment[], opts: Run
 
 function traceStep(
   sys: System, k: Kernel, before: Uint8Array, n: number, t: number,
-  step: import('../../model/program.ts').Step, ctx: import('../../model/program.ts').Ctx,
-  _program: string, returnedOp: number, merged: boolean,
+  step: Step, returnedOp: number, merged: boolean,
 ): TraceStep {
   const changes: Change[] = [];
   for (let i = 0; i < before.length; i++) {
@@ -139,7 +138,6 @@ function traceStep(
   const opIndex = returnedOp >= 0 ? returnedOp : (nextStep(sys, k, t)?.op ?? 0);
   const op = sys.threads[t].ops[opIndex];
   const res = returnedOp >= 0 ? resultsOf(sys, k)[sys.threads[t].name]?.[returnedOp] : undefined;
-  void ctx;
   return {
     n, thread: sys.threads[t].name, op: op ? showOp(op) : '', stepId: step.id, fn: step.fn, where: where(step),
     file: step.file, line: step.line, text: step.text, merged, changes, raceWindow,

@@ -15,7 +15,6 @@ import { LIFE_EVENTS } from '../../model/lifecycle/machine.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { compileSystem, COVERAGE_STRIDE, enabled, resultsOf, threadDone, transition, type System } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
-import { RES_NONE } from '../../model/kernel.ts';
 import { SK, SK_SIZE } from '../../model/state.ts';
 import type { Property, Violation } from '../../properties/types.ts';
 import { Checker } from '../engine/checker.ts';
@@ -349,4 +348,3 @@ export function showReturns(r: Record<string, string[]>): string {
   return Object.entries(r).map(([t, v]) => `${t}=${v.join('/')}`).join(' ');
 }
 
-void RES_NONE;

@@ -193,7 +193,7 @@ export function bindProgram(rules: GetPortRules = RULES_4_3): Program {
 }
 
 /** close() of a TCP socket: tcp_close (tcp.c 2010 ff.) with tcp_set_state (1902-1935). */
-export function closeProgram(bucketOf = listenBucket43): Program {
+export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
