@@ -101,6 +101,12 @@ export function patchStep(p: Program, id: string, patch: Partial<Step>): Program
   return { ...p, steps: p.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) };
 }
 
+/** Changes fields of several steps at once: step id -> its patch (as patchStep, one per step). */
+export function patchSteps(p: Program, patches: Readonly<Record<string, Partial<Step>>>): Program {
+  for (const id of Object.keys(patches)) indexOf(p, id);
+  return { ...p, steps: p.steps.map((s) => (Object.hasOwn(patches, s.id) ? { ...s, ...patches[s.id] } : s)) };
+}
+
 export function findStep(p: Program, id: string): Step {
   return p.steps[indexOf(p, id)];
 }

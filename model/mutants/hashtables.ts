@@ -1,46 +1,79 @@
 // Mutants of the hash tables (inet_hashtables.c): the listening-hash insert, the SYN lookup and
 // the bind bucket's release.
 
-import { IH_C } from '../kernel.ts';
+import { ADDR_ANY, IH_C } from '../kernel.ts';
 import type { Kernel } from '../kernel-view.ts';
 import { findStep, patchStep, replaceStep, type Program, type Step } from '../program.ts';
-import { synProgram, listenBucket43 } from '../variants/linux-4.3/programs.ts';
-import { BASE, mutant43 } from './common.ts';
+import { mutant, told, type KernelBase, type Lookup, type Mutant, type Told } from './common.ts';
+import { LINUX_4_3, LINUX_6_18 } from './kernels.ts';
 
-// Not in §7.3 — ih.c 436-440: __inet_hash links the socket and bumps the in-use counter as a
-// read-then-write pair without ilb->lock. `hash-read-inuse` reads the counter into the thread's
+// Not in §7.3 — the listening-hash insert without its lock (4.3 __inet_hash, ih.c 436-440, under
+// ilb->lock; 6.18 inet_hash, ih.c 795-807, under ilb2->lock): the socket is linked and the in-use
+// counter bumped as a read-then-write pair. `hash-read-inuse` reads the counter into the thread's
 // tmp local; `hash` links the socket and writes tmp + 1 back, so a concurrent hash is lost.
-const hash = findStep(BASE.programs.listen, 'hash');
-const readInuse: Step = {
-  id: 'hash-read-inuse', fn: '__inet_hash', file: IH_C, line: '436-439',
-  text: 'n = prot->inuse  /* spin_lock(&ilb->lock) dropped */', scope: 'shared',
-  run: (k, c) => { k.setTmp(c.t, k.inuse()); },
-};
+interface UnlockedHash extends Told {
+  /** The function that takes the lock, its lines, and the lock. */
+  fn: string;
+  line: string;
+  lock: string;
+  /** The hash step's text. */
+  text: string;
+}
 
-export const lhashInsertWithoutLock = mutant43({
-  id: 'lhash-insert-without-lock',
-  change: '__inet_hash links the socket into its listening chain and updates the in-use counter without ilb->lock (ih.c 436-440), the counter as a read-then-write pair.',
-  effect: 'Two listeners hashed at once lose one counter update: /proc/net/sockstat and memory accounting undercount listeners.',
-  steps: ['hash-read-inuse', 'hash'],
-  programs: {
-    listen: replaceStep(BASE.programs.listen, 'hash', [readInuse, {
-      ...hash, blocked: undefined,
-      text: '__sk_nulls_add_node_rcu(sk, &ilb->head); prot->inuse = n + 1  /* no ilb->lock */',
-      run: (k, c) => {
-        const was = k.isHashed(c.sk);
-        const to = hash.run(k, c);
-        if (!was && k.isHashed(c.sk)) k.addInuse(k.tmp(c.t) + 1 - k.inuse()); // the stale write
-        return to;
-      },
-    }]),
-  },
-});
+function lhashInsertWithoutLock(b: KernelBase, p: UnlockedHash): Mutant {
+  const L = b.variant.programs.listen;
+  const hash = findStep(L, 'hash');
+  const readInuse: Step = {
+    id: 'hash-read-inuse', fn: p.fn, file: IH_C, line: p.line,
+    text: `n = prot->inuse  /* spin_lock(&${p.lock}) dropped */`, scope: 'shared',
+    run: (k, c) => { k.setTmp(c.t, k.inuse()); },
+  };
+  return mutant(b, {
+    ...told('lhash-insert-without-lock', undefined, p, 'Two listeners hashed at once lose one counter update: /proc/net/sockstat and memory accounting undercount listeners.'),
+    steps: ['hash-read-inuse', 'hash'],
+    programs: {
+      listen: replaceStep(L, 'hash', [readInuse, {
+        ...hash, blocked: undefined,
+        text: p.text,
+        run: (k, c) => {
+          const was = k.isHashed(c.sk);
+          const to = hash.run(k, c);
+          if (!was && k.isHashed(c.sk)) k.addInuse(k.tmp(c.t) + 1 - k.inuse()); // the stale write
+          return to;
+        },
+      }]),
+    },
+  });
+}
 
-// Not in §7.3 — ih.c 200-254: the SYN lookup takes any TCP_LISTEN owner of the port's bind bucket
-// instead of walking the listening chain, so it trusts the published sk_state, which the race
-// window makes visible before get_port validated the port (the kernel comment at icsk.c 808-811
-// calls the window harmless only because SYNs go by the listening hash).
-function lookupByState(k: Kernel, daddr: number, port: number, _bucket: number): number {
+const LHASH_INSERT_WITHOUT_LOCK = [
+  lhashInsertWithoutLock(LINUX_4_3, {
+    fn: '__inet_hash', line: '436-439', lock: 'ilb->lock',
+    text: '__sk_nulls_add_node_rcu(sk, &ilb->head); prot->inuse = n + 1  /* no ilb->lock */',
+    change: '__inet_hash links the socket into its listening chain and updates the in-use counter without ilb->lock (ih.c 436-440), the counter as a read-then-write pair.',
+  }),
+  lhashInsertWithoutLock(LINUX_6_18, {
+    fn: 'inet_hash', line: '795-807', lock: 'ilb2->lock',
+    text: 'err = sk->sk_prot->hash(sk)  /* inet_hash without ilb2->lock: chain insert, prot->inuse = n + 1 */',
+    change: 'inet_hash joins the reuseport group, links the socket into its lhash2 chain and updates the in-use counter without ilb2->lock (ih.c 795-807), the counter as a read-then-write pair.',
+  }),
+];
+
+// Not in §7.3 — the SYN lookup (4.3 ih.c 200-254, 6.18 ih.c 462-504) takes a TCP_LISTEN owner of
+// the port's bind bucket instead of walking the listening hash, so it trusts the published
+// sk_state, which the race window makes visible before get_port validated the port (the kernel
+// comment at 4.3 icsk.c 808-811 calls the window harmless only because SYNs go by the listening
+// hash). Each kernel's lookup keeps its own preference among the owners it finds.
+function lookupTrustsSkState(b: KernelBase, p: Told & { lookup: Lookup; text: string }): Mutant {
+  return mutant(b, {
+    ...told('lookup-trusts-sk-state', undefined, p, 'A SYN reaches a socket in the race window, whose port get_port has not validated and may refuse.'),
+    steps: ['lookup'],
+    programs: { syn: patchStep(b.synWith(p.lookup), 'lookup', { text: p.text }) },
+  });
+}
+
+/** 4.3: the best score among the owners, as __inet_lookup_listener scores its chain. */
+function lookupByState43(k: Kernel, daddr: number, port: number): number {
   let best = -1, hiscore = 0;
   for (let sk = 0; sk < k.L.sockets; sk++) {
     if (k.bindHash(sk) !== port || !k.isListen(sk)) continue; // M: was `k.lhash(sk) !== bucket`
@@ -55,20 +88,32 @@ function lookupByState(k: Kernel, daddr: number, port: number, _bucket: number):
   return best;
 }
 
-export const lookupTrustsSkState = mutant43({
-  id: 'lookup-trusts-sk-state',
-  change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking the listening hash (ih.c 200-254).',
-  effect: 'A SYN reaches a socket in the race window, whose port get_port has not validated and may refuse.',
-  steps: ['lookup'],
-  programs: {
-    syn: patchStep(synProgram(listenBucket43, lookupByState), 'lookup', {
-      text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb with sk_state == TCP_LISTEN, not the listening chain */',
-    }),
-  },
-});
+/** 6.18: the (daddr, port) owners first, then the 0.0.0.0 ones, as lhash2 is searched. */
+function lookupByState618(k: Kernel, daddr: number, port: number): number {
+  for (const addr of [daddr, ADDR_ANY]) {
+    for (let sk = 0; sk < k.L.sockets; sk++) {
+      if (k.bindHash(sk) === port && k.isListen(sk) && k.rcv_saddr(sk) === addr) return sk; // M: was `k.lhash(sk) === bucket`
+    }
+  }
+  return -1;
+}
 
-// Not in §7.3 — ih.c 103-119: __inet_put_port no longer frees a bind bucket whose last owner left
-// (inet_bind_bucket_destroy is not called). Both put_port calls of close() change.
+const LOOKUP_TRUSTS_SK_STATE = [
+  lookupTrustsSkState(LINUX_4_3, {
+    lookup: lookupByState43,
+    text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb with sk_state == TCP_LISTEN, not the listening chain */',
+    change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking the listening hash (ih.c 200-254).',
+  }),
+  lookupTrustsSkState(LINUX_6_18, {
+    lookup: lookupByState618,
+    text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb2[daddr:port], then tb2[0.0.0.0:port], with sk_state == TCP_LISTEN */',
+    change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking lhash2 (ih.c 462-504).',
+  }),
+];
+
+// Not in §7.3 — __inet_put_port (4.3 ih.c 103-119, 6.18 ih.c 212-242) no longer calls
+// inet_bind_bucket_destroy, so a bind bucket whose last owner left stays (6.18 still frees the
+// tb2). Both put_port calls of close() change.
 function keepEmptyBucket(p: Program, id: string): Program {
   const step = findStep(p, id);
   return patchStep(p, id, {
@@ -88,12 +133,23 @@ function keepEmptyBucket(p: Program, id: string): Program {
   });
 }
 
-export const putPortKeepsEmptyBucket = mutant43({
-  id: 'put-port-keeps-empty-bucket',
-  change: '__inet_put_port leaves the bind bucket in place when its last owner leaves (the inet_bind_bucket_destroy call of ih.c 103-119 is gone).',
-  effect: 'Closed ports leak bind buckets; a bucket with no owners lingers in the bind hash.',
-  steps: ['put-port-autobound', 'destroy-put-port'],
-  programs: { close: keepEmptyBucket(keepEmptyBucket(BASE.programs.close, 'put-port-autobound'), 'destroy-put-port') },
-});
+function putPortKeepsEmptyBucket(b: KernelBase, p: Told): Mutant {
+  return mutant(b, {
+    ...told('put-port-keeps-empty-bucket', undefined, p, 'Closed ports leak bind buckets; a bucket with no owners lingers in the bind hash.'),
+    steps: ['put-port-autobound', 'destroy-put-port'],
+    programs: { close: keepEmptyBucket(keepEmptyBucket(b.variant.programs.close, 'put-port-autobound'), 'destroy-put-port') },
+  });
+}
 
-export const HASHTABLE_MUTANTS = [lhashInsertWithoutLock, lookupTrustsSkState, putPortKeepsEmptyBucket];
+const PUT_PORT_KEEPS_EMPTY_BUCKET = [
+  putPortKeepsEmptyBucket(LINUX_4_3, {
+    change: '__inet_put_port leaves the bind bucket in place when its last owner leaves (the inet_bind_bucket_destroy call of ih.c 103-119 is gone).',
+  }),
+  putPortKeepsEmptyBucket(LINUX_6_18, {
+    change: '__inet_put_port leaves the bind bucket in bhash when its last bind2 bucket goes (the inet_bind_bucket_destroy call of ih.c 212-242 is gone).',
+  }),
+];
+
+export const HASHTABLE_MUTANTS: readonly Mutant[] = [
+  ...LHASH_INSERT_WITHOUT_LOCK, ...LOOKUP_TRUSTS_SK_STATE, ...PUT_PORT_KEEPS_EMPTY_BUCKET,
+];

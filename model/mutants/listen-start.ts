@@ -1,192 +1,256 @@
-// Mutants of inet_csk_listen_start / inet_listen (icsk.c 794-826, af_inet.c 194-247): where
-// LISTEN is published, what the failure path undoes, and when the socket is hashed.
+// Mutants of inet_csk_listen_start / inet_listen (4.3: icsk.c 794-826, af_inet.c 194-247; 6.18:
+// icsk.c 1340-1374, af_inet.c 193-248): where LISTEN is published, what the failure path undoes,
+// and when the socket is hashed. Line numbers of 6.18: 6.18.2 (from 6.18.21 on,
+// inet_connection_sock.c lines after 155 are 14 lower).
 
 import { AF_INET_C, RES_OK, TCP_LISTEN } from '../kernel.ts';
-import { findStep, moveAfter, patchStep, replaceStep, RETURN, type Step } from '../program.ts';
-import { inetCskGetPort } from '../variants/linux-4.3/get-port.ts';
-import { inetHash } from '../variants/linux-4.3/hashtables.ts';
-import { BASE, mutant43 } from './common.ts';
+import { findStep, moveAfter, patchStep, patchSteps, replaceStep, RETURN, type Step } from '../program.ts';
+import { bucketOf, mutant, told, type KernelBase, type Mutant, type Told } from './common.ts';
+import { LINUX_4_3, LINUX_6_18 } from './kernels.ts';
 
-const L = BASE.programs.listen;
-const getPort = findStep(L, 'get-port');
-const hash = findStep(L, 'hash');
-const rollback = findStep(L, 'rollback');
-const queueDestroy = findStep(L, 'queue-destroy');
-const setSport = findStep(L, 'set-sport');
-
-/** The listening bucket 4.3's hash(sk) uses; an unbound socket hashes as port 0, bucket 0 here. */
-const bucketOf = (k: Parameters<Step['run']>[0], sk: number) =>
-  BASE.listenBucket(Math.max(0, k.inet_num(sk)), k.rcv_saddr(sk), k.L.addrs);
-
-// M1 — icsk.c 812: `sk->sk_state = TCP_LISTEN` moved after a successful get_port (813), so the
-// failure path has nothing to roll back (822 goes). get_port then runs with the socket still
-// TCP_CLOSE: the fastreuse fast path is open to it, and nobody sees it in the scan.
-export const publishAfterGetPort = mutant43({
-  id: 'publish-after-get-port',
-  catalogue: 'M1',
-  change: 'inet_csk_listen_start stores sk_state = TCP_LISTEN (icsk.c 812) only after get_port (813) succeeded; the failure path has no rollback.',
-  effect: 'Without the store-then-check protocol two listeners on one address:port without SO_REUSEPORT both succeed.',
-  history: 'The opposite of what the kernel does on purpose: the early store dates from the 2.6 era and is unchanged in 6.18 (shared/kernel-listen-path.md §6.2, §8).',
-  steps: ['publish-listen', 'get-port'],
-  programs: {
-    listen: patchStep(
-      patchStep(moveAfter(L, 'publish-listen', 'get-port'), 'get-port', {
-        text: 'if (!sk->sk_prot->get_port(sk, inet->inet_num))  /* M1: sk_state is still TCP_CLOSE here */',
-        run: (k, c) => {
-          const unbound = k.inet_num(c.sk) < 0;
-          const r = inetCskGetPort(k, c.sk, k.inet_num(c.sk));
-          k.setRet(c.t, r);
-          if (r !== 0) return 'queue-destroy'; // nothing was published, nothing to roll back
-          if (unbound) k.life(c.sk, 'BIND_OK'); // autobound while still TCP_CLOSE: plainly bound
+// M1 — the TCP_LISTEN store (4.3 icsk.c 812, 6.18 1360) moved after a successful get_port (813,
+// 1361), so the failure path has nothing to roll back (822, 1372 are skipped). get_port then runs
+// with the socket still TCP_CLOSE: nobody's scan sees it, and its own fast path (4.3) or `reuse`
+// (6.18, 516) is open to it. `line` is where the moved store stands.
+function publishAfterGetPort(b: KernelBase, p: Told & { line: string }): Mutant {
+  const L = b.variant.programs.listen;
+  return mutant(b, {
+    ...told('publish-after-get-port', 'M1', p, 'Without the store-then-check protocol two listeners on one address:port without SO_REUSEPORT both succeed.'),
+    steps: ['publish-listen', 'get-port'],
+    programs: {
+      listen: patchSteps(moveAfter(L, 'publish-listen', 'get-port'), {
+        'get-port': {
+          text: `${b.text.getPortCall}  /* M1: sk_state is still TCP_CLOSE here */`,
+          run: (k, c) => {
+            const unbound = k.inet_num(c.sk) < 0;
+            const err = b.getPort(k, c.sk, k.inet_num(c.sk));
+            k.setRet(c.t, err);
+            if (err !== 0) { b.keepErr(k, c, err); return b.unwind; } // nothing was published, nothing to roll back
+            if (unbound) k.life(c.sk, 'BIND_OK'); // autobound while still TCP_CLOSE: plainly bound
+          },
+        },
+        'publish-listen': {
+          line: p.line,
+          text: `${b.text.listenStore}  /* M1: published after get_port succeeded */`,
+          run: (k, c) => {
+            k.set_sk_state(c.sk, TCP_LISTEN);
+            k.setValidated(c.sk, true);
+            k.life(c.sk, 'PUBLISH_LISTEN');
+            k.life(c.sk, 'GET_PORT_OK');
+          },
         },
       }),
-      'publish-listen',
-      {
-        line: '813-814',
-        text: 'sk->sk_state = TCP_LISTEN  /* M1: published after get_port succeeded */',
-        run: (k, c) => {
-          k.set_sk_state(c.sk, TCP_LISTEN);
-          k.setValidated(c.sk, true);
-          k.life(c.sk, 'PUBLISH_LISTEN');
-          k.life(c.sk, 'GET_PORT_OK');
-        },
-      },
-    ),
-  },
-});
+    },
+  });
+}
 
-// M5 — icsk.c 822: the failure path's `sk->sk_state = TCP_CLOSE` is dropped.
-export const noRollback = mutant43({
-  id: 'no-rollback',
-  catalogue: 'M5',
-  change: 'The failure path of inet_csk_listen_start no longer stores sk_state = TCP_CLOSE (icsk.c 822).',
-  effect: 'A failed listen() leaves a phantom TCP_LISTEN owner that blocks the port for others, unhashed, and a retried listen() returns 0 without hashing.',
-  steps: ['rollback'],
-  programs: {
-    listen: patchStep(L, 'rollback', {
-      text: '/* M5: sk->sk_state = TCP_CLOSE dropped */',
-      run: () => {},
-    }),
-  },
-});
+const M1 = [
+  publishAfterGetPort(LINUX_4_3, {
+    line: '813-814',
+    change: 'inet_csk_listen_start stores sk_state = TCP_LISTEN (icsk.c 812) only after get_port (813) succeeded; the failure path has no rollback.',
+    history: 'The opposite of what the kernel does on purpose: the early store dates from the 2.6 era and is unchanged in 6.18 (shared/kernel-listen-path.md §6.2, §8).',
+  }),
+  publishAfterGetPort(LINUX_6_18, {
+    line: '1362',
+    change: 'inet_csk_listen_start stores TCP_LISTEN (icsk.c 1360) only after get_port (1361) succeeded; a failure returns without the TCP_CLOSE store (1372).',
+    history: 'The opposite of what the kernel does on purpose: the early store dates from the 2.6 era and is unchanged in 6.18, now a release store (shared/kernel-listen-path.md §6.2, §8).',
+  }),
+];
 
-// M6 — icsk.c 823-824: `return -EADDRINUSE` becomes `return err` with err still 0, so inet_listen
-// carries on as after a success (af_inet.c 240-241).
-export const listenReturns0OnFailure = mutant43({
-  id: 'listen-returns-0-on-failure',
-  catalogue: 'M6',
-  change: 'The failure path of inet_csk_listen_start returns err, whose `err = -EADDRINUSE` assignment was lost, so it is still 0 (icsk.c 823-824).',
-  effect: 'listen() returns 0 after get_port failed: the socket is TCP_CLOSE and unhashed, accept() gives EINVAL and SYNs get a RST.',
-  history: 'The backport of "net/ulp: prevent ULP without clone op from entering the LISTEN status" to 5.15.88, 5.4.229, 4.19.270 and 4.14.303 dropped the assignment; fixed by "tcp: Fix listen() regression in 5.15.88." and its siblings (§8 B11).',
-  steps: ['queue-destroy'],
-  programs: {
-    listen: patchStep(L, 'queue-destroy', {
-      text: '__reqsk_queue_destroy(&icsk->icsk_accept_queue); return err  /* M6: err = -EADDRINUSE lost, err == 0 */',
-      run: (k, c) => {
-        queueDestroy.run(k, c);
-        k.setErr(c.t, RES_OK);
-        return 'set-backlog'; // inet_listen: `if (err) goto out` not taken
-      },
-    }),
-  },
-});
-
-// M8 — icsk.c 817: `sk->sk_prot->hash(sk)` moved from after a successful get_port to right after
-// the LISTEN store (812), before get_port (813) has looked at the port. The lifecycle has no state
-// for "hashed in the race window": the socket's HASH_OK is sent where the success path ends, so
-// that sequential runs (scenario setups) stay legal; the kill is hashed-implies-validated.
-export const hashBeforeGetPort = mutant43({
-  id: 'hash-before-get-port',
-  catalogue: 'M8',
-  change: 'inet_csk_listen_start calls hash(sk) (icsk.c 817) right after publishing TCP_LISTEN (812), before get_port (813).',
-  effect: 'SYNs can be delivered to a listener whose port was never validated, and one whose get_port fails stays hashed.',
-  steps: ['hash', 'set-sport'],
-  programs: {
-    listen: patchStep(
-      patchStep(moveAfter(L, 'hash', 'publish-listen'), 'hash', {
-        text: 'sk->sk_prot->hash(sk)  /* M8: before get_port validated the port */',
-        run: (k, c) => { inetHash(k, c.sk, bucketOf(k, c.sk)); },
+// M5 — the failure path's TCP_CLOSE store (4.3 icsk.c 822, 6.18 1372) is dropped.
+function noRollback(b: KernelBase, p: Told): Mutant {
+  return mutant(b, {
+    ...told('no-rollback', 'M5', p, 'A failed listen() leaves a phantom TCP_LISTEN owner that blocks the port for others, unhashed, and a retried listen() returns 0 without hashing.'),
+    steps: ['rollback'],
+    programs: {
+      listen: patchStep(b.variant.programs.listen, 'rollback', {
+        text: `/* M5: ${b.text.rollbackStore} dropped */`,
+        run: () => {},
       }),
-      'set-sport',
-      {
-        run: (k, c) => {
-          setSport.run(k, c);
-          k.life(c.sk, 'HASH_OK');
-          return 'set-backlog';
-        },
-      },
-    ),
-  },
-});
+    },
+  });
+}
 
-// M8, second form — icsk.c 813-817: the hash(sk) call is taken out of the
-// `if (!get_port(...))` block and runs whatever get_port returned; the rollback (822) follows.
-export const hashEvenOnFailure = mutant43({
-  id: 'hash-even-on-failure',
-  catalogue: 'M8',
-  change: 'inet_csk_listen_start calls hash(sk) (icsk.c 817) after get_port (813) whether or not it succeeded, then rolls back to TCP_CLOSE on failure (822).',
-  effect: 'A socket whose port get_port refused enters the listening hash, and stays there after the rollback.',
-  steps: ['hash', 'get-port'],
-  programs: {
-    listen: patchStep(
-      patchStep(L, 'get-port', {
-        run: (k, c) => {
-          const to = getPort.run(k, c);
-          return to === 'rollback' ? 'hash' : to;
+const M5 = [
+  noRollback(LINUX_4_3, { change: 'The failure path of inet_csk_listen_start no longer stores sk_state = TCP_CLOSE (icsk.c 822).' }),
+  noRollback(LINUX_6_18, { change: 'The failure path of inet_csk_listen_start no longer stores TCP_CLOSE (icsk.c 1372).' }),
+];
+
+// M6 — listen() returns 0 after get_port failed: the `err = -EADDRINUSE` of the failure path is
+// lost and err keeps an earlier 0. The lost assignment sits in a different statement of each
+// kernel (`step`): 4.3's unwind returns err (icsk.c 823-824), so inet_listen carries on as after
+// a success (af_inet.c 240-241); 6.18 tests get_port's result without storing it in err (icsk.c
+// 1361), the shape of the 5.15.88 backport, so err keeps the 0 that inet_ulp_can_listen returned
+// (1346-1348) and the failure path returns it (1373). `run` is that step's new body.
+function listenReturns0OnFailure(b: KernelBase, p: Told & { step: string; text: string; run: (base: Step) => Step['run'] }): Mutant {
+  const L = b.variant.programs.listen;
+  return mutant(b, {
+    ...told('listen-returns-0-on-failure', 'M6', p, 'listen() returns 0 after get_port failed: the socket is TCP_CLOSE and unhashed, accept() gives EINVAL and SYNs get a RST.'),
+    steps: [p.step],
+    programs: { listen: patchStep(L, p.step, { text: p.text, run: p.run(findStep(L, p.step)) }) },
+  });
+}
+
+const M6 = [
+  listenReturns0OnFailure(LINUX_4_3, {
+    step: 'queue-destroy',
+    text: '__reqsk_queue_destroy(&icsk->icsk_accept_queue); return err  /* M6: err = -EADDRINUSE lost, err == 0 */',
+    run: (queueDestroy) => (k, c) => {
+      queueDestroy.run(k, c);
+      k.setErr(c.t, RES_OK);
+      return 'set-backlog'; // inet_listen: `if (err) goto out` not taken
+    },
+    change: 'The failure path of inet_csk_listen_start returns err, whose `err = -EADDRINUSE` assignment was lost, so it is still 0 (icsk.c 823-824).',
+    history: 'The backport of "net/ulp: prevent ULP without clone op from entering the LISTEN status" to 5.15.88, 5.4.229, 4.19.270 and 4.14.303 dropped the assignment; fixed by "tcp: Fix listen() regression in 5.15.88." and its siblings (§8 B11).',
+  }),
+  listenReturns0OnFailure(LINUX_6_18, {
+    step: 'get-port',
+    text: 'if (!sk->sk_prot->get_port(sk, inet->inet_num))  /* M6: err is still the 0 of inet_ulp_can_listen (1346) */',
+    run: (getPort) => (k, c) => {
+      const to = getPort.run(k, c);
+      if (to === 'rollback') k.setErr(c.t, RES_OK);
+      return to;
+    },
+    change: 'inet_csk_listen_start tests get_port\'s result without storing it in err (icsk.c 1361), so after the rollback it returns the 0 left by inet_ulp_can_listen (1346-1348).',
+    history: 'The backport of "net/ulp: prevent ULP without clone op from entering the LISTEN status" (dadd0dcaa67d) to 5.15.88, 5.4.229, 4.19.270 and 4.14.303 took part of "net: Return errno in sk->sk_prot->get_port()." (7a7160edf1bf) and dropped `err = -EADDRINUSE` while `if (!get_port(...))` stayed, so err was the 0 of inet_ulp_can_listen; fixed by "tcp: Fix listen() regression in 5.15.88." and its siblings (§8 B11).',
+  }),
+];
+
+// M8 — the hash call (4.3 icsk.c 817, 6.18 1366) moved from after a successful get_port to right
+// after the LISTEN store (812, 1360), before get_port (813, 1361). The lifecycle has no state for
+// "hashed in the race window": HASH_OK is sent where the success path ends, so sequential runs
+// (scenario setups) stay legal; the kill is hashed-implies-validated. (inet_hash never fails in
+// the model.) `waitsForBucketLock`: the moved step waits for the lock of the bucket it hashes
+// into even when the socket is unbound (6.18); else it keeps the base's wait, which an unbound
+// socket skips (4.3).
+function hashBeforeGetPort(b: KernelBase, p: Told & { waitsForBucketLock: boolean }): Mutant {
+  const L = b.variant.programs.listen;
+  const setSport = findStep(L, 'set-sport');
+  const waits: Partial<Step> = p.waitsForBucketLock
+    ? { blocked: (k, c) => { const h = k.listenLock(bucketOf(b, k, c.sk)); return h >= 0 && h !== c.t; } }
+    : {};
+  return mutant(b, {
+    ...told('hash-before-get-port', 'M8', p, 'SYNs can be delivered to a listener whose port was never validated, and one whose get_port fails stays hashed.'),
+    steps: ['hash', 'set-sport'],
+    programs: {
+      listen: patchSteps(moveAfter(L, 'hash', 'publish-listen'), {
+        'hash': {
+          text: `${b.text.hashCall}  /* M8: before get_port validated the port */`,
+          ...waits,
+          run: (k, c) => { b.hash(k, c.sk, bucketOf(b, k, c.sk)); },
+        },
+        'set-sport': {
+          run: (k, c) => {
+            setSport.run(k, c);
+            return b.hashed(k, c);
+          },
         },
       }),
-      'hash',
-      {
-        text: 'sk->sk_prot->hash(sk)  /* M8: outside the if (!get_port(...)) block */',
-        run: (k, c) => {
-          if (k.ret(c.t) === 0) return hash.run(k, c);
-          inetHash(k, c.sk, bucketOf(k, c.sk));
-          return 'rollback';
+    },
+  });
+}
+
+// M8, second form — the hash call taken out of the block that tests get_port's result (4.3 icsk.c
+// 813-817, 6.18 1361-1369): it runs whatever get_port returned, and a failed get_port still rolls
+// back (822, 1372) with its error.
+function hashEvenOnFailure(b: KernelBase, p: Told): Mutant {
+  const L = b.variant.programs.listen;
+  const getPort = findStep(L, 'get-port');
+  const hash = findStep(L, 'hash');
+  return mutant(b, {
+    ...told('hash-even-on-failure', 'M8', p, 'A socket whose port get_port refused enters the listening hash, and stays there after the rollback.'),
+    steps: ['hash', 'get-port'],
+    programs: {
+      listen: patchSteps(L, {
+        'get-port': {
+          run: (k, c) => {
+            const to = getPort.run(k, c);
+            return to === 'rollback' ? 'hash' : to;
+          },
         },
-      },
-    ),
-  },
-});
+        'hash': {
+          text: `sk->sk_prot->hash(sk)  /* M8: outside the ${b.text.getPortTest} block */`,
+          run: (k, c) => {
+            if (k.ret(c.t) === 0) return hash.run(k, c);
+            b.hash(k, c.sk, bucketOf(b, k, c.sk));
+            return 'rollback';
+          },
+        },
+      }),
+    },
+  });
+}
 
-// Not in §7.3 — af_inet.c 244 / icsk.c 822: the failure path's `sk->sk_state = TCP_CLOSE` runs
-// after release_sock, e.g. a refactor that resets the state in inet_listen's exit path. Between
-// the two, another thread's listen() or close() of the same socket takes lock_sock and sees the
-// failed socket as TCP_LISTEN.
-const releaseBeforeRollback: Step = {
-  id: 'release-before-rollback', fn: 'inet_listen', file: AF_INET_C, line: '244',
-  text: 'release_sock(sk)  /* before the failed listen() has reset sk_state */', scope: 'socket',
-  run: (k, c) => { k.setLockOwner(c.sk, -1); },
-};
+const M8 = [
+  hashBeforeGetPort(LINUX_4_3, {
+    waitsForBucketLock: false,
+    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 817) right after publishing TCP_LISTEN (812), before get_port (813).',
+  }),
+  hashEvenOnFailure(LINUX_4_3, {
+    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 817) after get_port (813) whether or not it succeeded, then rolls back to TCP_CLOSE on failure (822).',
+  }),
+  hashBeforeGetPort(LINUX_6_18, {
+    waitsForBucketLock: true,
+    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 1366) right after publishing TCP_LISTEN (1360), before get_port (1361).',
+  }),
+  hashEvenOnFailure(LINUX_6_18, {
+    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 1366) after get_port (1361) whether or not it succeeded, then rolls back to TCP_CLOSE on failure (1372).',
+  }),
+];
 
-export const rollbackAfterReleaseSock = mutant43({
-  id: 'rollback-after-release-sock',
-  change: 'The failure path stores sk_state = TCP_CLOSE (icsk.c 822) after release_sock (af_inet.c 244) instead of under lock_sock.',
-  effect: 'A listen() of the same socket on another thread, between the two, sees TCP_LISTEN and returns 0 for a socket that is not hashed and about to be TCP_CLOSE.',
-  steps: ['release-before-rollback', 'rollback', 'get-port', 'queue-destroy'],
-  programs: {
-    listen: patchStep(
-      replaceStep(
-        moveAfter(
-          patchStep(L, 'get-port', {
-            run: (k, c) => {
-              const to = getPort.run(k, c);
-              return to === 'rollback' ? 'queue-destroy' : to;
-            },
-          }),
-          'rollback', 'queue-destroy',
+// Not in §7.3 — the failure path's TCP_CLOSE store (4.3 icsk.c 822, 6.18 1372) runs after
+// release_sock (af_inet.c 244, 245), e.g. a refactor that resets the state in inet_listen's exit
+// path. Between the two, another thread's listen() or close() of the same socket takes lock_sock
+// and sees the failed socket as TCP_LISTEN (6.18's listen() then only updates the backlog,
+// __inet_listen_sk 205, 226). Every step that jumped to the rollback now jumps past it to the
+// unwind, which falls through to the early release_sock.
+function rollbackAfterReleaseSock(b: KernelBase, p: Told & { release: Pick<Step, 'line' | 'text'> }): Mutant {
+  const L = b.variant.programs.listen;
+  const rollback = findStep(L, 'rollback');
+  const unwind = findStep(L, b.unwind);
+  const release: Step = {
+    id: 'release-before-rollback', fn: 'inet_listen', file: AF_INET_C, line: p.release.line,
+    text: p.release.text, scope: 'socket',
+    run: (k, c) => { k.setLockOwner(c.sk, -1); },
+  };
+  const skipRollback = (s: Step): Partial<Step> => ({
+    run: (k, c) => {
+      const to = s.run(k, c);
+      return to === 'rollback' ? b.unwind : to;
+    },
+  });
+  const redirected = patchSteps(L, Object.fromEntries(b.failing.map((id) => [id, skipRollback(findStep(L, id))])));
+  return mutant(b, {
+    ...told('rollback-after-release-sock', undefined, p, 'A listen() of the same socket on another thread, between the two, sees TCP_LISTEN and returns 0 for a socket that is not hashed and about to be TCP_CLOSE.'),
+    steps: ['release-before-rollback', 'rollback', ...b.failing, b.unwind],
+    programs: {
+      listen: patchStep(
+        replaceStep(
+          moveAfter(redirected, 'rollback', b.unwind),
+          b.unwind,
+          [{ ...unwind, run: (k, c) => { unwind.run(k, c); } }, release],
         ),
-        'queue-destroy',
-        [{ ...queueDestroy, run: (k, c) => { queueDestroy.run(k, c); } }, releaseBeforeRollback],
+        'rollback',
+        {
+          text: `${b.text.rollbackStore}  /* after release_sock: lock_sock no longer held */`,
+          run: (k, c) => { rollback.run(k, c); return RETURN; },
+        },
       ),
-      'rollback',
-      {
-        text: 'sk->sk_state = TCP_CLOSE  /* after release_sock: lock_sock no longer held */',
-        run: (k, c) => { rollback.run(k, c); return RETURN; },
-      },
-    ),
-  },
-});
+    },
+  });
+}
 
-export const LISTEN_START_MUTANTS = [
-  publishAfterGetPort, noRollback, listenReturns0OnFailure, hashBeforeGetPort, hashEvenOnFailure, rollbackAfterReleaseSock,
+const ROLLBACK_AFTER_RELEASE_SOCK = [
+  rollbackAfterReleaseSock(LINUX_4_3, {
+    release: { line: '244', text: 'release_sock(sk)  /* before the failed listen() has reset sk_state */' },
+    change: 'The failure path stores sk_state = TCP_CLOSE (icsk.c 822) after release_sock (af_inet.c 244) instead of under lock_sock.',
+  }),
+  rollbackAfterReleaseSock(LINUX_6_18, {
+    release: { line: '245', text: 'release_sock(sk)  /* before the failed listen() has stored TCP_CLOSE */' },
+    change: 'The failure path stores TCP_CLOSE (icsk.c 1372) after release_sock (af_inet.c 245) instead of under lock_sock.',
+  }),
+];
+
+export const LISTEN_START_MUTANTS: readonly Mutant[] = [
+  ...M1, ...M5, ...M6, ...M8, ...ROLLBACK_AFTER_RELEASE_SOCK,
 ];
