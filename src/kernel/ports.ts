@@ -1,16 +1,30 @@
 // Maps the scenario's symbolic ports (8080, 1, ...) to real ports that are free right now.
 
+import { readFileSync } from 'node:fs';
 import { AF_INET, SOCK_STREAM, encodeSockaddrIn, errnoName, type Libc } from './libc.ts';
 import { ScenarioError } from './validate.ts';
 
 /** Symbolic port -> real port. */
 export type PortMap = ReadonlyMap<number, number>;
 
+/** The first port of the kernel's ephemeral range (net.ipv4.ip_local_port_range). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
 /**
  * With `base`, the i-th symbolic port (ascending) maps to base + i: predictable, and free in a
- * fresh namespace. Without it the kernel picks: each throwaway socket binds 127.0.0.1:0 and is
- * kept open until all are chosen, so the ports are distinct; none listens, so closing them
- * leaves no TIME_WAIT behind.
+ * fresh namespace. Without it, free ports are taken just BELOW the ephemeral range: a port the
+ * kernel picked from that range (bind to port 0) could later be handed out again by an
+ * autobinding listen() in the same scenario, and the scenario's explicit bind would then meet a
+ * socket the model does not have (a one-in-thousands flake that conformance runs did hit).
+ * Each candidate is probed by binding 0.0.0.0:port, kept until all are chosen, so the ports are
+ * distinct and free on every address; none listens, so closing leaves no TIME_WAIT behind.
  */
 export function allocatePorts(libc: Libc, symbolic: readonly number[], base?: number): PortMap {
   if (base !== undefined) {
@@ -22,15 +36,19 @@ export function allocatePorts(libc: Libc, symbolic: readonly number[], base?: nu
   const fds: number[] = [];
   try {
     const map = new Map<number, number>();
+    let candidate = ephemeralLow() - 1;
     for (const p of symbolic) {
-      const fd = libc.socket(AF_INET, SOCK_STREAM, 0);
-      if (fd < 0) throw new Error(`cannot pick a free port: socket() failed with ${errnoName(fd)}`);
-      fds.push(fd);
-      const r = libc.bind(fd, encodeSockaddrIn('127.0.0.1', 0));
-      if (r < 0) throw new Error(`cannot pick a free port: bind(127.0.0.1:0) failed with ${errnoName(r)}`);
-      const name = libc.getsockname(fd);
-      if (typeof name === 'number') throw new Error(`cannot pick a free port: getsockname failed with ${errnoName(name)}`);
-      map.set(p, name.port);
+      for (;; candidate--) {
+        if (candidate <= 1024) throw new Error('cannot pick a free port below the ephemeral range');
+        const fd = libc.socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0) throw new Error(`cannot pick a free port: socket() failed with ${errnoName(fd)}`);
+        if (libc.bind(fd, encodeSockaddrIn('0.0.0.0', candidate)) === 0) {
+          fds.push(fd);
+          map.set(p, candidate--);
+          break;
+        }
+        libc.close(fd);
+      }
     }
     return map;
   } finally {

@@ -39,7 +39,7 @@ export const conformCommand: Command = {
     }
     const out = [`conform ${variant.id} against this kernel: ${r.runs} scenarios, ${r.agreements} agreements, ${r.disagreement ? 1 : 0} disagreements (seed ${seed})`];
     if (r.disagreement) {
-      out.push('', 'minimal disagreement (shrunk):', '', formatComparison(r.disagreement), '', `replay: npx tcp-listen-model conform --variant ${variant.id} --seed ${r.seed} --path ${r.path} --runs ${runs}`);
+      out.push('', r.flaky ? 'a disagreement that did NOT come back when its scenario ran again (a flake, shown as it happened):' : 'minimal disagreement (shrunk):', '', formatComparison(r.disagreement), '', `replay: npx tcp-listen-model conform --variant ${variant.id} --seed ${r.seed} --path ${r.path} --runs ${runs}`);
       out.push('', JSON.stringify(r.disagreement.scenario));
     }
     process.stdout.write(out.join('\n') + '\n');
