@@ -30,11 +30,15 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
   if (snum < 0) {
     // icsk 105-176: walk the local port range; a port with no bucket is free; a port whose
     // owners do not conflict under relax = false is taken; else the smallest candidate.
+    // The kernel starts at a random port (icsk 121), so with few ports in use it lands on a free
+    // one almost always: the model takes a free port first, then ports in use, in index order.
     let smallest = -1;
     port = -1;
     for (let p = 0; p < k.L.ports && port < 0; p++) {
+      if (k.ephemeral[p] && !k.tbExists(p)) port = p;
+    }
+    for (let p = 0; p < k.L.ports && port < 0; p++) {
       if (!k.ephemeral[p]) continue;
-      if (!k.tbExists(p)) { port = p; break; }
       if (smallest < 0 && fastOk(k, sk, p, reuseOk)) smallest = p;
       if (!rules.conflict(k, sk, p, false)) port = p;
     }

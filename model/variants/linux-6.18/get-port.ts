@@ -105,14 +105,17 @@ export interface OpenPort {
 /**
  * inet_csk_find_open_port (icsk.c 328-423), relax = false and reuseport_ok = false: any owner
  * with an overlapping address is a conflict, whatever the flags (§3.4). The model's local port
- * range is its ephemeral ports (k.ephemeral), searched in order: no random odd offset (362-366),
+ * range is its ephemeral ports (k.ephemeral), free ones first, then in order: no random odd offset (362-366),
  * no lower-half-first for SO_REUSEADDR (344-357), no reserved ports (373). The ip_autobind_reuse
  * retry with relax = true (411-415) is off by default and not modelled.
  */
 export function inetCskFindOpenPort(k: Kernel, sk: number, rules: GetPortRules618 = RULES_6_18): OpenPort | null {
   const relax = false; // 340
-  for (let port = 0; port < k.L.ports; port++) {
-    if (!k.ephemeral[port]) continue;
+  // The kernel starts at a random odd offset (362-366), so with few ports in use it lands on a
+  // free port almost always: the model tries the ports with no bucket first, then the others.
+  for (let i = 0; i < 2 * k.L.ports; i++) {
+    const port = i % k.L.ports;
+    if (!k.ephemeral[port] || (i < k.L.ports) === k.tbExists(port)) continue;
     // 377: spin_lock_bh(head). 378-381: a specific address first checks the 0.0.0.0 bucket.
     if (useHash2OnBind(k, sk) && rules.addrAnyConflict(k, sk, port, relax, false, rules.pair)) continue;
     const tb2 = k.tb2Index(port, k.rcv_saddr(sk)); // 383-385
