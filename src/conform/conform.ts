@@ -72,7 +72,8 @@ export interface ConformResult {
 
 export function conform(variant: Variant, o: { runs: number; seed: number; path?: string; generate?: GenerateOptions }): ConformResult {
   let first: Comparison | undefined;
-  const r = fc.check(fc.property(sequentialScenario(o.generate), (scenario) => {
+  // Owners of two uids too: the SO_REUSEPORT escape depends on them (the harness sets fsuid).
+  const r = fc.check(fc.property(sequentialScenario({ uids: true, ...o.generate }), (scenario) => {
     const c = compare(scenario, variant);
     if (!c.agree) first ??= c;
     return c.agree;

@@ -24,49 +24,48 @@ export function fingerprint(w: Int32Array, words: number, out: Uint32Array): voi
 }
 
 export class FingerprintSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  private ids: Uint32Array;
+  /** Slots of three words, [lo, hi, id], side by side: one probe touches one cache line. */
+  private slots: Uint32Array;
   private mask: number;
   size = 0;
 
   constructor(initialCapacity = 1 << 16) {
     let cap = 1;
     while (cap < initialCapacity) cap <<= 1;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.ids = new Uint32Array(cap);
+    this.slots = new Uint32Array(cap * 3);
     this.mask = cap - 1;
   }
 
   /** Bytes held by the table. */
   get bytes(): number {
-    return this.hi.byteLength + this.lo.byteLength + this.ids.byteLength;
+    return this.slots.byteLength;
   }
 
   /** Inserts a fingerprint with the given id; returns -1 if new, else the id already stored. */
   addOrGet(h: number, l: number, id: number): number {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const slots = this.slots;
     let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
     for (;;) {
-      const cur = this.lo[i];
+      const at = i * 3;
+      const cur = slots[at];
       if (cur === 0) {
-        this.hi[i] = h; this.lo[i] = l; this.ids[i] = id;
+        slots[at] = l; slots[at + 1] = h; slots[at + 2] = id;
         this.size++;
         return -1;
       }
-      if (cur === l && this.hi[i] === h) return this.ids[i];
+      if (cur === l && slots[at + 1] === h) return slots[at + 2];
       i = (i + 1) & this.mask;
     }
   }
 
   private grow(): void {
-    const { hi, lo, ids } = this;
+    const old = this.slots;
     const cap = (this.mask + 1) * 2;
-    this.hi = new Uint32Array(cap); this.lo = new Uint32Array(cap); this.ids = new Uint32Array(cap);
+    this.slots = new Uint32Array(cap * 3);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < lo.length; i++) if (lo[i] !== 0) this.addOrGet(hi[i], lo[i], ids[i]);
+    for (let at = 0; at < old.length; at += 3) if (old[at] !== 0) this.addOrGet(old[at + 1], old[at], old[at + 2]);
   }
 
   /**
