@@ -32,6 +32,8 @@ export interface ExploreOptions {
   strategy?: 'bfs' | 'dfs';
   maxStates?: number;
   maxSeconds?: number;
+  /** Bound on the search structures (visited set, parent records, frontier), in bytes. */
+  maxBytes?: number;
   symmetry?: boolean;
   merge?: boolean;
   /** Stop at the first violation that is not a documented kernel behaviour. */
@@ -83,7 +85,7 @@ export interface ExploreResult {
   merge: boolean;
   /** The search ended at a bound before visiting every state. */
   truncated: boolean;
-  /** Why it was truncated: "states" or "seconds". */
+  /** Why it was truncated: "states", "seconds" or "memory". */
   bound?: string;
   properties: { id: string; kind: Property['kind']; verdict: ExploreVerdict; counterexample?: ExploreCounterexample }[];
   stats: ExploreStats;
@@ -175,12 +177,17 @@ export function explore(o: ExploreOptions): ExploreResult {
 
   let transitions = 0, maxDepth = 0, truncated = false, bound: string | undefined;
   let lastProgress = start, pops = 0;
-  const maxStates = o.maxStates ?? Infinity, maxMs = (o.maxSeconds ?? Infinity) * 1000;
+  const maxStates = o.maxStates ?? Infinity, maxMs = (o.maxSeconds ?? Infinity) * 1000, maxBytes = o.maxBytes ?? Infinity;
+  // Memory is checked every 1,024 expansions, each adding at most one state per thread: leave
+  // room for what the structures can grow to before the next check.
+  const headroom = 1024 * Math.max(1, T);
+  const memoryNeeded = () => visited.bytesAfter(headroom) + (parent.byteLength + move.byteLength) * (states + headroom > parent.length ? 2 : 1) + queue.bytes + (1 << 24);
 
   while (queue.length > 0 && !stop) {
     if ((++pops & 1023) === 0) {
       const now = performance.now();
       if (now - start > maxMs) { truncated = true; bound = 'seconds'; break; }
+      if (memoryNeeded() > maxBytes) { truncated = true; bound = 'memory'; break; }
       if (o.progress && now - lastProgress > 100) { lastProgress = now; o.progress(stats(now)); }
     }
     if (states >= maxStates) { truncated = true; bound = 'states'; break; }

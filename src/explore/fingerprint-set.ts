@@ -41,6 +41,13 @@ export class FingerprintSet {
     return this.slots.byteLength;
   }
 
+  /** Bytes the table will hold after `more` further inserts (it doubles when half full). */
+  bytesAfter(more: number): number {
+    let cap = this.mask + 1;
+    while ((this.size + more) * 2 > cap) cap *= 2;
+    return cap * 12;
+  }
+
   /** Inserts a fingerprint with the given id; returns -1 if new, else the id already stored. */
   addOrGet(h: number, l: number, id: number): number {
     if ((this.size + 1) * 2 > this.mask + 1) this.grow();

@@ -83,6 +83,15 @@ describe('the explorer', () => {
     expect(r.properties.find((p) => p.id === 'hashed-implies-validated')!.verdict).toBe('not proven');
   });
 
+  it('stays under a memory bound and says so', () => {
+    const limit = 40 * 2 ** 20;
+    const r = run(8, { maxBytes: limit, properties: [] });
+    expect(r.truncated).toBe(true);
+    expect(r.bound).toBe('memory');
+    expect(r.stats.peakBytes).toBeLessThanOrEqual(limit);
+    expect(r.stats.states).toBeGreaterThan(10_000);
+  });
+
   it('reports a deadlock: a listen that never releases lock_sock blocks a second listen on the socket', () => {
     const leaky: Variant = {
       ...linux43, id: 'test/leaky-release',

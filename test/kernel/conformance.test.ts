@@ -35,6 +35,18 @@ describe.skipIf(!linux)('conformance with the running kernel', () => {
       name: 'r3', sockets: [{ name: 'A' }, { name: 'B' }],
       threads: [[{ op: 'bind', sk: 'A', addr: '127.0.0.1', port: 8080 }, { op: 'listen', sk: 'A' }, { op: 'close', sk: 'A' }, { op: 'bind', sk: 'B', addr: '127.0.0.1', port: 8080 }, { op: 'syn', addr: '127.0.0.1', port: 8080 }]],
     }, ['0', '0', '0', '0', 'ECONNREFUSED']],
+    // §5.4, which the reference derived from the code and left for the kernel to settle: the
+    // cached STRICT wildcard lets C (SO_REUSEPORT only) bind beside A (SO_REUSEADDR only). Linux
+    // 6.18.44 agrees with the model: 0, and C may even listen there.
+    ['the three-socket STRICT cache case of §5.4', {
+      name: 'r5', sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true, reuseport: true }, { name: 'C', reuseport: true }],
+      threads: [[{ op: 'bind', sk: 'A', addr: '0.0.0.0', port: 8080 }, { op: 'bind', sk: 'B', addr: '0.0.0.0', port: 8080 }, { op: 'bind', sk: 'C', addr: '127.0.0.1', port: 8080 }, { op: 'listen', sk: 'C' }, { op: 'listen', sk: 'A' }]],
+    }, ['0', '0', '0', '0', 'EADDRINUSE']],
+    // The 4.3 fast-path quirk (property two-socket-rule) is gone in 6.18: the bind is refused.
+    ['a SO_REUSEADDR bind beside a listener with both flags', {
+      name: 'r6', sockets: [{ name: 'A', reuseaddr: true, reuseport: true }, { name: 'B', reuseaddr: true }],
+      threads: [[{ op: 'bind', sk: 'A', addr: '127.0.0.1', port: 8080 }, { op: 'listen', sk: 'A' }, { op: 'bind', sk: 'B', addr: '127.0.0.1', port: 8080 }]],
+    }, ['0', '0', 'EADDRINUSE']],
     // Found by `conform --seed 5` (10,000 runs): the model searched the ephemeral range in order and
     // gave D, on 127.0.0.2, the port C held on 127.0.0.1 (no overlap, so no conflict), where the
     // kernel's random start lands on a free port; the model now takes a free port first.

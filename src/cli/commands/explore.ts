@@ -16,7 +16,7 @@ import { OUT_OPTIONS, writeOut } from '../out.ts';
 
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
-  'max-states': { type: 'string' }, 'max-seconds': { type: 'string' },
+  'max-states': { type: 'string' }, 'max-seconds': { type: 'string' }, 'max-memory': { type: 'string' },
   'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, json: { type: 'boolean' },
   ...OUT_OPTIONS,
 } as const;
@@ -28,6 +28,7 @@ function options(values: Record<string, unknown>) {
     strategy: choiceOption(values.strategy, 'strategy', ['bfs', 'dfs'] as const, 'bfs'),
     maxStates: intOption(values['max-states'], 'max-states', 50_000_000, 1),
     maxSeconds: intOption(values['max-seconds'], 'max-seconds', 600, 1),
+    maxBytes: intOption(values['max-memory'], 'max-memory', 16_384, 32, 1 << 20) * 2 ** 20,
     merge: !values['no-merge'],
   };
 }
@@ -51,7 +52,7 @@ const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: 
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true } });
     noPositionals(positionals);
@@ -95,7 +96,7 @@ export const exploreCommand: Command = {
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, COMMON);
     noPositionals(positionals);
