@@ -28,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(rest);
   } catch (e) {
     if (e instanceof UsageError || isParseArgsError(e)) {
-      process.stderr.write(`tcp-listen-model: ${(e as Error).message.split('\n')[0]}\n`);
+      // One line, always: parseArgs spreads its advice over several.
+      process.stderr.write(`tcp-listen-model: ${(e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}\n`);
       return 2;
     }
     throw e;
