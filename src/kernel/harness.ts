@@ -17,10 +17,10 @@ import {
   loadLibc,
   type Libc,
 } from './libc.ts';
-import { ensurePrivateNetns, inPrivateNetns } from './netns.ts';
+import { enterLoopback } from './netns.ts';
 import { allocatePorts, invertPorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
-import { ScenarioError, bindsWildcard, opAt, schedule, symbolicPorts, validateScenario, type OpRef } from './validate.ts';
+import { bindsWildcard, opAt, schedule, symbolicPorts, validateScenario, type OpRef } from './validate.ts';
 
 export interface RunOptions {
   /** First real port: the i-th distinct symbolic port (ascending) maps to port + i. Default: free ports the kernel picks. */
@@ -70,11 +70,7 @@ export function runOnKernel(scenario: Scenario, opts: RunOptions = {}): KernelRu
   const s = validateScenario(scenario);
   const refs = schedule(s, opts.order);
   const libc = loadLibc();
-  const ns = opts.privateNetns === false ? undefined : ensurePrivateNetns();
-  const privateNetns = inPrivateNetns();
-  if (!privateNetns && bindsWildcard(s)) {
-    throw new ScenarioError(`scenario ${s.name} binds 0.0.0.0 but no private network namespace is available; refusing on the host`);
-  }
+  const { privateNetns, note } = enterLoopback(s, bindsWildcard(s), opts.privateNetns);
   const ports = allocatePorts(libc, symbolicPorts(s), opts.port);
   const ctx: Ctx = {
     libc,
@@ -96,7 +92,7 @@ export function runOnKernel(scenario: Scenario, opts: RunOptions = {}): KernelRu
       results,
       ports: Object.fromEntries(ports),
       privateNetns,
-      ...(!privateNetns && ns?.reason ? { netnsNote: ns.reason } : {}),
+      ...(note ? { netnsNote: note } : {}),
     };
   } finally {
     for (const fd of ctx.fds.values()) if (fd >= 0) libc.close(fd);

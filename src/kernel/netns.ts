@@ -26,6 +26,7 @@ import {
   loadLibc,
   type Libc,
 } from './libc.ts';
+import { ScenarioError } from './validate.ts';
 
 export interface NetnsStatus {
   /** True when this thread runs in a namespace this module created. */
@@ -114,4 +115,18 @@ function bringLoopbackUp(libc: Libc): string | undefined {
   } finally {
     libc.close(probe);
   }
+}
+
+/**
+ * Where a harness run happens: the private namespace when it can be had (unless the caller said
+ * not to), else the host loopback, where a scenario binding 0.0.0.0 is refused. `note` says why
+ * there is no private namespace, when there is none.
+ */
+export function enterLoopback(scenario: { name: string }, bindsWildcard: boolean, wantPrivate: boolean | undefined): { privateNetns: boolean; note?: string } {
+  const ns = wantPrivate === false ? undefined : ensurePrivateNetns();
+  const privateNetns = inPrivateNetns();
+  if (!privateNetns && bindsWildcard) {
+    throw new ScenarioError(`scenario ${scenario.name} binds 0.0.0.0 but no private network namespace is available; refusing on the host`);
+  }
+  return { privateNetns, ...(!privateNetns && ns?.reason ? { note: ns.reason } : {}) };
 }

@@ -25,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { rootPath } from '../paths.ts';
 import type { Op, Scenario } from '../../model/scenario.ts';
 import { cpuMask, encodeSockaddrIn, loadLibc, type Libc } from './libc.ts';
-import { ensurePrivateNetns, inPrivateNetns } from './netns.ts';
+import { enterLoopback } from './netns.ts';
 import { allocatePorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { ScenarioError, bindsWildcard, symbolicPorts, validateScenario } from './validate.ts';
@@ -122,11 +122,7 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
   }
   if (s.threads.length === 0) throw new ScenarioError(`witness: scenario ${s.name} has no threads`);
   const libc = loadLibc();
-  const ns = opts.privateNetns === false ? undefined : ensurePrivateNetns();
-  const privateNetns = inPrivateNetns();
-  if (!privateNetns && bindsWildcard(s)) {
-    throw new ScenarioError(`scenario ${s.name} binds 0.0.0.0 but no private network namespace is available; refusing on the host`);
-  }
+  const { privateNetns, note } = enterLoopback(s, bindsWildcard(s), opts.privateNetns);
   const ports = allocatePorts(libc, symbolicPorts(s), opts.port);
   const plans = planRacers(s, ports, allowedCpus());
   const shape: OutcomeShape = { nSetup: s.setup?.length ?? 0, threadOps: s.threads.map((t) => t.length) };
@@ -146,7 +142,7 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
       ...summarize(run.counts, shape),
       ports: Object.fromEntries(ports),
       privateNetns,
-      ...(!privateNetns && ns?.reason ? { netnsNote: ns.reason } : {}),
+      ...(note ? { netnsNote: note } : {}),
       pinned: plans[0].cpu >= 0,
       leftoverSockets: countSocketsOn([...ports.values()]),
     };

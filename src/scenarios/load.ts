@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { rootPath } from '../paths.ts';
+import { readJsonFile } from '../read-json.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
 import { UsageError } from '../cli/errors.ts';
@@ -18,18 +19,7 @@ export function loadScenario(nameOrFile: string): Scenario {
     if (!s) throw new UsageError(`unknown scenario "${nameOrFile}" (built-in: ${BUILTIN_SCENARIOS.map((b) => b.name).join(', ')}, listen-race-N; or a .json file)`);
     return s;
   }
-  let text: string;
-  try {
-    text = readFileSync(nameOrFile, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read scenario file ${nameOrFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`scenario file ${nameOrFile} is not JSON: ${(e as Error).message}`);
-  }
+  const data = readJsonFile(nameOrFile, 'scenario file');
   return checkScenario(data, nameOrFile);
 }
 

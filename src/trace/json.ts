@@ -11,6 +11,7 @@ import type { RunResult, Segment, TraceStep } from '../engine/run.ts';
 import { checkScenario } from '../scenarios/load.ts';
 import { UsageError } from '../cli/errors.ts';
 import { rootPath } from '../paths.ts';
+import { readJsonFile } from '../read-json.ts';
 import type { TraceViolation } from './text.ts';
 
 export const TRACE_FORMAT = 'tcp-listen-model/trace';
@@ -104,17 +105,6 @@ export function parseTraceFile(data: unknown, source: string): TraceFile {
 
 /** Reads and checks a trace file; every failure is a one-line UsageError. */
 export function readTraceFile(path: string): TraceFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`trace ${path} is not JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const data = readJsonFile(path, 'trace file');
   return parseTraceFile(data, path);
 }

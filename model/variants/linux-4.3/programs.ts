@@ -44,6 +44,36 @@ export function releaseSock(fn: string, file: string, line: string): Step {
   };
 }
 
+/** The end of a successful bind: the lock bits, inet_sport, err = 0 (both kernels alike). */
+export function setLocksStep(fn: string, line: string, text: string): Step {
+  return {
+    id: 'set-locks', fn, file: AF_INET_C, line, text, scope: 'private',
+    run: (k, c) => {
+      k.setUserlocks(c.sk, k.userlocks(c.sk) | (c.addr ? SOCK_BINDADDR_LOCK : 0) | (c.port >= 0 ? SOCK_BINDPORT_LOCK : 0));
+      k.set_inet_sport(c.sk, k.inet_num(c.sk));
+      k.setErr(c.t, RES_OK);
+    },
+  };
+}
+
+/**
+ * The start of close(): the fd goes away (a closed fd gives EBADF) and tcp_close takes
+ * lock_sock; a socket that is not listening skips tcp_set_state's unhash (both kernels alike).
+ */
+export function closeLockStep(line: string, text: string): Step {
+  return {
+    ...lockSock('tcp_close', TCP_C, line),
+    text,
+    run: (k, c) => {
+      if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
+      k.setOpen(c.sk, false);
+      k.setLockOwner(c.sk, c.t);
+      k.setErr(c.t, RES_OK);
+      if (k.get_sk_state(c.sk) !== TCP_LISTEN) return 'state-close-unconnected';
+    },
+  };
+}
+
 /** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 794-826). */
 export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listenBucket43): Program {
   return {
@@ -177,16 +207,7 @@ export function bindProgram(rules: GetPortRules = RULES_4_3): Program {
           k.life(c.sk, 'BIND_OK');
         },
       },
-      {
-        id: 'set-locks', fn: 'inet_bind', file: AF_INET_C, line: '504-512',
-        text: 'sk->sk_userlocks |= SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0',
-        scope: 'private',
-        run: (k, c) => {
-          k.setUserlocks(c.sk, k.userlocks(c.sk) | (c.addr ? SOCK_BINDADDR_LOCK : 0) | (c.port >= 0 ? SOCK_BINDPORT_LOCK : 0));
-          k.set_inet_sport(c.sk, k.inet_num(c.sk));
-          k.setErr(c.t, RES_OK);
-        },
-      },
+      setLocksStep('inet_bind', '504-512', 'sk->sk_userlocks |= SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
       releaseSock('inet_bind', AF_INET_C, '515-517'),
     ],
   };
@@ -197,17 +218,7 @@ export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
-      {
-        ...lockSock('tcp_close', TCP_C, '2014'),
-        text: 'fput(file) -> sock_close -> lock_sock(sk)',
-        run: (k, c) => {
-          if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
-          k.setOpen(c.sk, false);
-          k.setLockOwner(c.sk, c.t);
-          k.setErr(c.t, RES_OK);
-          if (k.get_sk_state(c.sk) !== TCP_LISTEN) return 'state-close-unconnected';
-        },
-      },
+      closeLockStep('2014', 'fput(file) -> sock_close -> lock_sock(sk)'),
       {
         id: 'unhash', fn: 'tcp_set_state', file: IH_C, line: '454-474',
         text: 'sk->sk_prot->unhash(sk)  /* inet_unhash under ilb->lock */', scope: 'shared',

@@ -5,11 +5,11 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import {
-  AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
-  RES_OK, RES_EINVAL, RES_EBADF, RES_ECONNREFUSED, RES_SYN_TO,
+  AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDPORT_LOCK,
+  RES_OK, RES_EINVAL, RES_ECONNREFUSED, RES_SYN_TO,
 } from '../../kernel.ts';
 import { RETURN, type Program } from '../../program.ts';
-import { headLockBusy, listenLockBusy, lockSock, releaseSock, rollbackStep } from '../linux-4.3/programs.ts';
+import { closeLockStep, headLockBusy, listenLockBusy, lockSock, releaseSock, rollbackStep, setLocksStep } from '../linux-4.3/programs.ts';
 import { inetCskGetPort, RULES_6_18, type GetPortRules618 } from './get-port.ts';
 import { inetHash, inetPutPort, inetUnhash, listenBucket618, lookupListener618 } from './hashtables.ts';
 
@@ -153,16 +153,7 @@ export function bindProgram(rules: GetPortRules618 = RULES_6_18): Program {
           // 543-551: the cgroup post-bind BPF hook is not modelled.
         },
       },
-      {
-        id: 'set-locks', fn: '__inet_bind', file: AF_INET_C, line: '554-562',
-        text: 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0',
-        scope: 'private',
-        run: (k, c) => {
-          k.setUserlocks(c.sk, k.userlocks(c.sk) | (c.addr ? SOCK_BINDADDR_LOCK : 0) | (c.port >= 0 ? SOCK_BINDPORT_LOCK : 0));
-          k.set_inet_sport(c.sk, k.inet_num(c.sk));
-          k.setErr(c.t, RES_OK);
-        },
-      },
+      setLocksStep('__inet_bind', '554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
       releaseSock('__inet_bind', AF_INET_C, '563-565'),
     ],
   };
@@ -178,17 +169,7 @@ export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
-      {
-        ...lockSock('tcp_close', TCP_C, '3297'),
-        text: 'fput(file) -> sock_close -> inet_release -> tcp_close: lock_sock(sk)',
-        run: (k, c) => {
-          if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
-          k.setOpen(c.sk, false);
-          k.setLockOwner(c.sk, c.t);
-          k.setErr(c.t, RES_OK);
-          if (k.get_sk_state(c.sk) !== TCP_LISTEN) return 'state-close-unconnected';
-        },
-      },
+      closeLockStep('3297', 'fput(file) -> sock_close -> inet_release -> tcp_close: lock_sock(sk)'),
       {
         id: 'unhash', fn: 'inet_unhash', file: IH_C, line: '815-845',
         text: 'tcp_set_state (tcp.c 2999): sk->sk_prot->unhash(sk)  /* under ilb2->lock: leave the reuseport group, then lhash2 */',
