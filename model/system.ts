@@ -49,6 +49,8 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
   const allOps = [...(scenario.setup ?? []), ...scenario.threads.flat()];
   const explicit = [...new Set(allOps.flatMap((o) => ('port' in o && o.port ? [o.port] : [])))].sort((a, b) => a - b);
   const portLabels = [...explicit.map(String), ...Array.from({ length: ephemeralPorts }, (_, i) => `eph${i}`)];
+  // Bucket numbers (port * addresses + address) + 1 live in one byte of the state.
+  if (portLabels.length * ADDRESSES.length >= 255) throw new ScenarioError(`scenario ${scenario.name}: too many distinct ports (${explicit.length}; at most ${Math.floor(254 / ADDRESSES.length) - ephemeralPorts})`);
   const ephemeral = portLabels.map((_, i) => i >= explicit.length);
   const portIndex = new Map(explicit.map((p, i) => [p, i]));
 

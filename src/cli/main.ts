@@ -3,6 +3,7 @@
 // becomes one line on stderr and exit 2, never a stack trace.
 
 import { UsageError } from './errors.ts';
+import { ScenarioError } from '../../model/system.ts';
 import { COMMANDS } from './commands.ts';
 
 const USAGE = `usage: tcp-listen-model <command> [options]
@@ -27,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await cmd.run(rest);
   } catch (e) {
-    if (e instanceof UsageError || isParseArgsError(e)) {
+    // A scenario the model cannot run (too many ports, a setup the statechart refuses) is bad input too.
+    if (e instanceof UsageError || e instanceof ScenarioError || isParseArgsError(e)) {
       // One line, always: parseArgs spreads its advice over several.
       process.stderr.write(`tcp-listen-model: ${(e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}\n`);
       return 2;

@@ -23,6 +23,10 @@ describe('the CLI on bad input', () => {
     ['wrong shape', ['check', '--scenario', file('shape.json', '{"name":"x","sockets":[],"threads":[]}')], /\/sockets must NOT have fewer than 1 items/],
     ['unknown socket', ['check', '--scenario', file('sock.json', JSON.stringify({ name: 'x', sockets: [{ name: 'A' }], threads: [[{ op: 'listen', sk: 'B' }]] }))], /\/threads\/0\/0 names socket "B"/],
     ['port out of range', ['check', '--scenario', file('port.json', JSON.stringify({ name: 'x', sockets: [{ name: 'A' }], threads: [[{ op: 'bind', sk: 'A', addr: '127.0.0.1', port: 70000 }]] }))], /\/threads\/0\/0\/port must be <= 65535/],
+    ['too many ports for the state layout', ['check', '--scenario', file('many.json', JSON.stringify({
+      name: 'many', sockets: [{ name: 'A' }],
+      threads: Array.from({ length: 12 }, (_, t) => Array.from({ length: 8 }, (_, i) => ({ op: 'bind', sk: 'A', addr: '127.0.0.1', port: 2000 + t * 8 + i }))),
+    }))], /too many distinct ports \(96; at most 82\)/],
   ];
   for (const [what, args, message] of cases) {
     it(`${what}: one line, exit 2`, () => {
