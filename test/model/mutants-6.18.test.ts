@@ -1,7 +1,7 @@
 // The linux-6.18 mutants (model/mutants/linux-6.18.ts), in the style of mutants.test.ts: each is
 // killed by randomKill, by the property the table names, with a mutated step in the trace; the
 // base kernel is not killed.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MUTANTS as ALL_MUTANTS, MUTATED_STEPS } from '../../model/mutants/index.ts';
 import { pairRule } from '../../model/mutants/linux-6.18.ts';
 import { findVariant } from '../../model/variants/index.ts';
@@ -12,8 +12,9 @@ import { TCP_CLOSE, TCP_LISTEN } from '../../model/kernel.ts';
 import { compileSystem } from '../../model/system.ts';
 import { findProperty } from '../../properties/registry.ts';
 import { checkProperties } from '../../src/engine/check.ts';
-import { randomKill, type KillResult } from '../../src/engine/kill.ts';
+import { randomKill } from '../../src/engine/kill.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
+import { killTests, suffix, type Kills } from './mutant-kills.ts';
 
 const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-6.18');
 
@@ -21,7 +22,7 @@ const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-6.18');
 const OPTS = { seed: 1, runs: 300, scheduler: 'random' as const, depth: 2 };
 
 /** Mutant id -> the first property (registry order) that kills it, and a step its counterexample must run. */
-const KILLS: Record<string, { by: string; step: string; semantic?: string }> = {
+const KILLS: Kills = {
   'publish-after-get-port': { by: 'no-conflicting-listeners', step: 'publish-listen' },
   'conflict-ignores-listen': { by: 'no-conflicting-listeners', step: 'get-port' },
   'no-rollback': { by: 'failure-restores-close', step: 'rollback' },
@@ -41,8 +42,6 @@ const KILLS: Record<string, { by: string; step: string; semantic?: string }> = {
   'destroy-skips-put-port': { by: 'state-matches-lifecycle', step: 'destroy-put-port', semantic: 'close-releases' },
 };
 
-const suffix = (id: string) => id.slice('linux-6.18/'.length);
-const timings: string[] = [];
 
 describe('the linux-6.18 mutant catalogue', () => {
   it('follows the linux-4.3 mutants, with unique ids of the form linux-6.18/<id>, each in the kill table', () => {
@@ -113,31 +112,7 @@ describe('the linux-6.18 mutant catalogue', () => {
     expect(cases).toBe(2 * 8 * 8 * 3 * 2);
   });
 
-  it('compiles every built-in scenario on every mutant: their setups stay lifecycle-legal', () => {
-    for (const m of MUTANTS) {
-      const v = checkProperties({ variant: m, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('no-deadlock')!], runs: 1, seed: 1, scheduler: 'random', depth: 2, merge: true });
-      expect(v[0].verdict, m.id).toBe('holds');
-    }
-  });
-
-  for (const m of MUTANTS) {
-    const want = KILLS[suffix(m.id)];
-    it(`kills ${m.id} with ${want?.by}`, () => {
-      const r: KillResult = randomKill(m, OPTS);
-      timings.push(`${suffix(m.id).padEnd(32)} ${String(r.propertyId).padEnd(30)} ${String(r.runs).padStart(6)} runs ${String(r.ms).padStart(5)} ms  ${r.scenario}`);
-      expect(r.killed).toBe(true);
-      expect(r.propertyId).toBe(want.by);
-      const steps = r.counterexample!.run.trace.map((s) => s.stepId);
-      expect(steps).toContain(want.step);
-      expect(MUTATED_STEPS[m.id]).toContain(want.step);
-      expect(r.counterexample!.variant).toBe(m.id);
-      if (want.semantic) {
-        const [v] = checkProperties({ ...OPTS, variant: m, scenarios: BUILTIN_SCENARIOS, generated: true, properties: [findProperty(want.semantic)!], merge: true });
-        expect(v.verdict).toBe('violated');
-        expect(v.counterexample!.run.trace.map((s) => s.stepId)).toContain(want.step);
-      }
-    });
-  }
+  killTests('linux-6.18', MUTANTS, KILLS, OPTS);
 
   it('does not kill linux-6.18 itself: only its documented both-fail race shows, as expected', () => {
     const r = randomKill(linux618, OPTS);
@@ -147,7 +122,4 @@ describe('the linux-6.18 mutant catalogue', () => {
     expect(v.verdict).toBe('violated as expected');
   });
 
-  afterAll(() => {
-    if (timings.length) console.log(`first kill per linux-6.18 mutant (seed ${OPTS.seed}, ${OPTS.runs} runs per property and scenario):\n${timings.join('\n')}`);
-  });
 });

@@ -1,11 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MUTANTS as ALL_MUTANTS, MUTATED_STEPS } from '../../model/mutants/index.ts';
 import { findVariant } from '../../model/variants/index.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
 import { findProperty } from '../../properties/registry.ts';
 import { checkProperties } from '../../src/engine/check.ts';
-import { randomKill, type KillResult } from '../../src/engine/kill.ts';
+import { randomKill } from '../../src/engine/kill.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
+import { killTests, suffix, type Kills } from './mutant-kills.ts';
 
 /** The linux-4.3 mutants; they come first in the catalogue (mutants-6.18.test.ts has the rest). */
 const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-4.3');
@@ -18,7 +19,7 @@ const OPTS = { seed: 1, runs: 300, scheduler: 'random' as const, depth: 2 };
  * must run. `semantic` names a property about the kernel's behaviour that also kills it, where
  * the first kill is one of the lifecycle's own properties.
  */
-const KILLS: Record<string, { by: string; step: string; semantic?: string }> = {
+const KILLS: Kills = {
   'publish-after-get-port': { by: 'no-conflicting-listeners', step: 'publish-listen' },
   'conflict-ignores-listen': { by: 'no-conflicting-listeners', step: 'get-port' },
   'reuse-ignores-own-state': { by: 'no-conflicting-listeners', step: 'get-port' },
@@ -39,8 +40,6 @@ const KILLS: Record<string, { by: string; step: string; semantic?: string }> = {
   'destroy-skips-put-port': { by: 'state-matches-lifecycle', step: 'destroy-put-port', semantic: 'close-releases' },
 };
 
-const suffix = (id: string) => id.slice('linux-4.3/'.length);
-const timings: string[] = [];
 
 describe('the linux-4.3 mutant catalogue', () => {
   it('has at least 12 mutants with unique ids of the form linux-4.3/<id>, each in the kill table', () => {
@@ -84,31 +83,7 @@ describe('the linux-4.3 mutant catalogue', () => {
     }
   });
 
-  it('compiles every built-in scenario on every mutant: their setups stay lifecycle-legal', () => {
-    for (const m of MUTANTS) {
-      const v = checkProperties({ variant: m, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('no-deadlock')!], runs: 1, seed: 1, scheduler: 'random', depth: 2, merge: true });
-      expect(v[0].verdict, m.id).toBe('holds');
-    }
-  });
-
-  for (const m of MUTANTS) {
-    const want = KILLS[suffix(m.id)];
-    it(`kills ${m.id} with ${want?.by}`, () => {
-      const r: KillResult = randomKill(m, OPTS);
-      timings.push(`${suffix(m.id).padEnd(32)} ${String(r.propertyId).padEnd(30)} ${String(r.runs).padStart(6)} runs ${String(r.ms).padStart(5)} ms  ${r.scenario}`);
-      expect(r.killed).toBe(true);
-      expect(r.propertyId).toBe(want.by);
-      const steps = r.counterexample!.run.trace.map((s) => s.stepId);
-      expect(steps).toContain(want.step);
-      expect(MUTATED_STEPS[m.id]).toContain(want.step);
-      expect(r.counterexample!.variant).toBe(m.id);
-      if (want.semantic) {
-        const [v] = checkProperties({ ...OPTS, variant: m, scenarios: BUILTIN_SCENARIOS, generated: true, properties: [findProperty(want.semantic)!], merge: true });
-        expect(v.verdict).toBe('violated');
-        expect(v.counterexample!.run.trace.map((s) => s.stepId)).toContain(want.step);
-      }
-    });
-  }
+  killTests('linux-4.3', MUTANTS, KILLS, OPTS);
 
   it('does not kill linux-4.3 itself: only its documented violations show, as expected', () => {
     const r = randomKill(linux43, OPTS);
@@ -118,7 +93,4 @@ describe('the linux-4.3 mutant catalogue', () => {
     expect(verdicts.map((v) => v.verdict)).toEqual(['violated as expected', 'violated as expected']);
   });
 
-  afterAll(() => {
-    if (timings.length) console.log(`first kill per mutant (seed ${OPTS.seed}, ${OPTS.runs} runs per property and scenario):\n${timings.join('\n')}`);
-  });
 });

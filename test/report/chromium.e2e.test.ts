@@ -2,43 +2,17 @@
 // and check every diagram rendered, nothing errored, and the step panel follows the selection.
 // Set REPORT_E2E_OUT=<dir> to keep the report and screenshot for a look.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowser } from './browser.ts';
 import { writeReport } from '../../src/report/html.ts';
 import { SAMPLE } from './sample.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `[report e2e] SKIPPED: ${CHROMIUM} not found; run .ci/install-chromium.sh (Debian package "chromium") to enable the browser test.`,
-  );
-}
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-
 describe('report in headless Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  }, 20_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it.skipIf(!hasChromium)(
     'renders every diagram offline, without console errors, and the step panel works',
@@ -48,7 +22,7 @@ describe('report in headless Chromium', () => {
       const reportDir = join(base, 'report');
       const shotDir = join(base, 'screenshots');
       mkdirSync(shotDir, { recursive: true });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser.get().newPage({ viewport: { width: 1280, height: 900 } });
       try {
         const file = writeReport(reportDir, SAMPLE, { overwrite: true });
         const blocked: string[] = [];
@@ -120,7 +94,7 @@ describe('report in headless Chromium', () => {
     'reports a diagram that fails to render in data-rendered and still renders the others',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'report-e2e-bad-'));
-      const page = await browser.newPage();
+      const page = await browser.get().newPage();
       try {
         await page.route('**/*', (route) =>
           route.request().url().startsWith('file:') ? route.continue() : route.abort('blockedbyclient'),

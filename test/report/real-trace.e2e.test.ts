@@ -2,35 +2,25 @@
 // counterexample as a sequence diagram, the statechart from the machine), and every Mermaid
 // block of README.md and docs/INVARIANTS.md, each rendered by the Mermaid the report inlines.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowser } from './browser.ts';
 import { writeReport } from '../../src/report/html.ts';
 import { realReportInput } from './real-input.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const root = join(import.meta.dirname, '../..');
 const mermaidBlocks = (file: string) => [...readFileSync(join(root, file), 'utf8').matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
 
 describe('generated diagrams in headless Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  }, 20_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it.skipIf(!hasChromium)('renders a real counterexample: both threads, the tables, the race window, the violation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-real-'));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.get().newPage({ viewport: { width: 1280, height: 900 } });
     try {
       const errors: string[] = [];
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -59,7 +49,7 @@ describe('generated diagrams in headless Chromium', () => {
   it.skipIf(!hasChromium)('renders every Mermaid block of README.md and docs/INVARIANTS.md', async () => {
     const blocks = [...mermaidBlocks('README.md'), ...mermaidBlocks('docs/INVARIANTS.md')];
     expect(blocks.length).toBeGreaterThan(3);
-    const page = await browser.newPage();
+    const page = await browser.get().newPage();
     try {
       await page.setContent('<!DOCTYPE html><html><body></body></html>');
       await page.addScriptTag({ path: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });

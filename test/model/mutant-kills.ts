@@ -1,0 +1,51 @@
+// The tests every mutant catalogue gets: its setups compile, and the random checker kills each
+// mutant with the expected property, through a step the mutant changed.
+import { afterAll, expect, it } from 'vitest';
+import { MUTATED_STEPS } from '../../model/mutants/index.ts';
+import type { Variant } from '../../model/variant.ts';
+import { findProperty } from '../../properties/registry.ts';
+import { checkProperties } from '../../src/engine/check.ts';
+import { randomKill, type KillOptions } from '../../src/engine/kill.ts';
+import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
+
+/**
+ * Mutant id suffix -> the first property (registry order) that kills it, and a step its
+ * counterexample must run. `semantic` names a property about the kernel's behaviour that also
+ * kills it, where the first kill is one of the lifecycle's own properties.
+ */
+export type Kills = Record<string, { by: string; step: string; semantic?: string }>;
+
+export const suffix = (id: string) => id.slice(id.indexOf('/') + 1);
+
+export function killTests(kernel: string, mutants: readonly Variant[], kills: Kills, opts: KillOptions): void {
+  const timings: string[] = [];
+
+  it('compiles every built-in scenario on every mutant: their setups stay lifecycle-legal', () => {
+    for (const m of mutants) {
+      const v = checkProperties({ variant: m, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('no-deadlock')!], runs: 1, seed: 1, scheduler: 'random', depth: 2, merge: true });
+      expect(v[0].verdict, m.id).toBe('holds');
+    }
+  });
+
+  for (const m of mutants) {
+    const want = kills[suffix(m.id)];
+    it(`kills ${m.id} with ${want?.by}`, () => {
+      const r = randomKill(m, opts);
+      timings.push(`${suffix(m.id).padEnd(32)} ${String(r.propertyId).padEnd(30)} ${String(r.runs).padStart(6)} runs ${String(r.ms).padStart(5)} ms  ${r.scenario}`);
+      expect(r.killed).toBe(true);
+      expect(r.propertyId).toBe(want.by);
+      expect(r.counterexample!.run.trace.map((s) => s.stepId)).toContain(want.step);
+      expect(MUTATED_STEPS[m.id]).toContain(want.step);
+      expect(r.counterexample!.variant).toBe(m.id);
+      if (want.semantic) {
+        const [v] = checkProperties({ ...opts, variant: m, scenarios: BUILTIN_SCENARIOS, generated: true, properties: [findProperty(want.semantic)!], merge: true });
+        expect(v.verdict).toBe('violated');
+        expect(v.counterexample!.run.trace.map((s) => s.stepId)).toContain(want.step);
+      }
+    });
+  }
+
+  afterAll(() => {
+    if (timings.length) console.log(`first kill per ${kernel} mutant (seed ${opts.seed}, ${opts.runs} runs per property and scenario):\n${timings.join('\n')}`);
+  });
+}
