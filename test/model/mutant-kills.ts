@@ -17,6 +17,32 @@ export type Kills = Record<string, { by: string; step: string; semantic?: string
 
 export const suffix = (id: string) => id.slice(id.indexOf('/') + 1);
 
+/** Each mutant is its base with one edit: unchanged programs are the base's own objects. */
+export function derivationTest(base: Variant, mutants: readonly Variant[]): void {
+  it(`derives every mutant from ${base.id}: an unchanged program is the base object, a changed one holds a mutated step`, () => {
+    for (const m of mutants) {
+      const mutated = MUTATED_STEPS[m.id];
+      expect(mutated.length, m.id).toBeGreaterThan(0);
+      let changed = 0;
+      for (const name of ['bind', 'listen', 'close', 'syn'] as const) {
+        const p = m.programs[name];
+        if (p === base.programs[name]) continue;
+        changed++;
+        const ids = p.steps.map((s) => s.id);
+        expect(mutated.some((id) => ids.includes(id)), `${m.id} ${name}`).toBe(true);
+        // Steps the mutant does not list keep the base's kernel line and text.
+        for (const s of p.steps) {
+          if (mutated.includes(s.id)) continue;
+          const b = base.programs[name].steps.find((x) => x.id === s.id);
+          expect(b, `${m.id} ${name} ${s.id}`).toBeDefined();
+          expect([s.file, s.line, s.text, s.scope], `${m.id} ${name} ${s.id}`).toEqual([b!.file, b!.line, b!.text, b!.scope]);
+        }
+      }
+      expect(changed, m.id).toBeGreaterThan(0);
+    }
+  });
+}
+
 export function killTests(kernel: string, mutants: readonly Variant[], kills: Kills, opts: KillOptions): void {
   const timings: string[] = [];
 

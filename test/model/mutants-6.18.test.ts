@@ -2,7 +2,7 @@
 // killed by randomKill, by the property the table names, with a mutated step in the trace; the
 // base kernel is not killed.
 import { describe, expect, it } from 'vitest';
-import { MUTANTS as ALL_MUTANTS, MUTATED_STEPS } from '../../model/mutants/index.ts';
+import { MUTANTS as ALL_MUTANTS } from '../../model/mutants/index.ts';
 import { pairRule } from '../../model/mutants/linux-6.18.ts';
 import { findVariant } from '../../model/variants/index.ts';
 import { linux618 } from '../../model/variants/linux-6.18/index.ts';
@@ -14,7 +14,7 @@ import { findProperty } from '../../properties/registry.ts';
 import { checkProperties } from '../../src/engine/check.ts';
 import { randomKill } from '../../src/engine/kill.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
-import { killTests, suffix, type Kills } from './mutant-kills.ts';
+import { derivationTest, killTests, suffix, type Kills } from './mutant-kills.ts';
 
 const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-6.18');
 
@@ -67,28 +67,7 @@ describe('the linux-6.18 mutant catalogue', () => {
     expect(catalogued).toEqual(['M1', 'M2', 'M5', 'M6', 'M8', 'M10', 'M11', 'M13', 'M14', 'M15']);
   });
 
-  it('derives every mutant from linux-6.18: an unchanged program is the base object, a changed one holds a mutated step', () => {
-    for (const m of MUTANTS) {
-      const mutated = MUTATED_STEPS[m.id];
-      expect(mutated.length, m.id).toBeGreaterThan(0);
-      let changed = 0;
-      for (const name of ['bind', 'listen', 'close', 'syn'] as const) {
-        const p = m.programs[name];
-        if (p === linux618.programs[name]) continue;
-        changed++;
-        const ids = p.steps.map((s) => s.id);
-        expect(mutated.some((id) => ids.includes(id)), `${m.id} ${name}`).toBe(true);
-        // Steps the mutant does not list keep the base's kernel line and text.
-        for (const s of p.steps) {
-          if (mutated.includes(s.id)) continue;
-          const b = linux618.programs[name].steps.find((x) => x.id === s.id);
-          expect(b, `${m.id} ${name} ${s.id}`).toBeDefined();
-          expect([s.file, s.line, s.text, s.scope], `${m.id} ${name} ${s.id}`).toEqual([b!.file, b!.line, b!.text, b!.scope]);
-        }
-      }
-      expect(changed, m.id).toBeGreaterThan(0);
-    }
-  });
+  derivationTest(linux618, MUTANTS);
 
   it('turns no knob in pairRule({}): it is inet_bind_conflict for every flag pair, state, uid and argument', () => {
     const sockets = [false, true].flatMap((reuse) => [false, true].flatMap((reuseport) => [0, 1].map((uid) => ({ reuse, reuseport, uid }))));
