@@ -32,8 +32,9 @@ describe('scenario files', () => {
     (scenario, key, value) => {
       expect(accepts(scenario)).toBe('ok');
       const broken = JSON.parse(JSON.stringify(scenario));
-      const paths = [broken, broken.sockets[0], broken.threads[0], broken.threads[0][0]];
-      paths[key.length % paths.length][key || 'name'] = value;
+      // Break a field of an object (arrays would take the key "length" as a resize).
+      const objects = [broken, broken.sockets[0], broken.threads[0][0]];
+      objects[key.length % objects.length][key || 'name'] = value;
       accepts(broken);
     },
   );
