@@ -146,14 +146,19 @@ export function enabled(sys: System, k: Kernel, t: number): boolean {
 /** Runs one step of thread t on k.s in place. */
 export function stepOnce(sys: System, k: Kernel, t: number): number {
   const base = sys.L.thBase + t * sys.L.thSize;
-  const s = k.s;
-  const op = s[base + TH.op];
+  const op = k.s[base + TH.op];
   const plan = sys.threads[t];
   if (op >= plan.ops.length) return BLOCKED;
   const prog = plan.programs[op];
   const ctx = plan.ctx[op];
-  const step = prog.steps[s[base + TH.pc]];
+  const step = prog.steps[k.s[base + TH.pc]];
   if (step.blocked !== undefined && step.blocked(k, ctx)) return BLOCKED;
+  return runStep(k, base, op, prog, ctx, step);
+}
+
+/** Runs `step`, known not to be blocked, and moves the thread at `base` on: STEPPED or RETURNED. */
+function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx: Ctx, step: Step): number {
+  const s = k.s;
   const to = step.run(k, ctx);
   if (to === RETURN || (to === undefined && s[base + TH.pc] + 1 >= prog.steps.length)) {
     s[base + TH.results + op] = s[base + TH.err];
@@ -174,9 +179,12 @@ export function mergeable(sys: System, k: Kernel, t: number): boolean {
   const op = k.s[base + TH.op];
   const plan = sys.threads[t];
   if (op >= plan.ops.length) return false;
-  const step = plan.programs[op].steps[k.s[base + TH.pc]];
+  return canMerge(sys, k, plan.programs[op].steps[k.s[base + TH.pc]], plan.ctx[op]);
+}
+
+/** `step` of an op with context `ctx` needs no interleaving point before it and can run now. */
+function canMerge(sys: System, k: Kernel, step: Step, ctx: Ctx): boolean {
   if (step.scope === 'shared') return false;
-  const ctx = plan.ctx[op];
   if (step.scope === 'socket' && ctx.sk >= 0 && sys.sharedSocket[ctx.sk]) return false;
   return step.blocked === undefined || !step.blocked(k, ctx);
 }
@@ -218,17 +226,20 @@ export const COVERAGE_STRIDE = 64;
 export function transition(sys: System, k: Kernel, t: number, merge: boolean, observe?: StepObserver): number {
   const base = sys.L.thBase + t * sys.L.thSize;
   const plan = sys.threads[t];
-  let steps = 0;
-  for (;;) {
-    const op = k.s[base + TH.op];
-    if (op >= plan.ops.length) return steps;
-    const prog = plan.programs[op];
-    const pc = k.s[base + TH.pc];
-    const step = prog.steps[pc];
-    const r = stepOnce(sys, k, t);
-    if (r === BLOCKED) return steps;
-    steps++;
-    if (observe !== undefined && !observe(step, plan.ctx[op], prog.name, r === RETURNED ? op : -1, prog.id * COVERAGE_STRIDE + pc)) return steps;
-    if (r === RETURNED || !merge || !mergeable(sys, k, t)) return steps;
+  const op = k.s[base + TH.op];
+  if (op >= plan.ops.length) return 0;
+  // A transition never leaves its op (it ends when the op returns): look the op up once.
+  const prog = plan.programs[op];
+  const ctx = plan.ctx[op];
+  let pc = k.s[base + TH.pc];
+  let step = prog.steps[pc];
+  if (step.blocked !== undefined && step.blocked(k, ctx)) return 0;
+  for (let steps = 1; ; steps++) {
+    const r = runStep(k, base, op, prog, ctx, step);
+    if (observe !== undefined && !observe(step, ctx, prog.name, r === RETURNED ? op : -1, prog.id * COVERAGE_STRIDE + pc)) return steps;
+    if (r === RETURNED || !merge) return steps;
+    pc = k.s[base + TH.pc];
+    step = prog.steps[pc];
+    if (!canMerge(sys, k, step, ctx)) return steps;
   }
 }

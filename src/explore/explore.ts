@@ -13,7 +13,7 @@ import { Kernel } from '../../model/kernel-view.ts';
 import { LIFE, REFUSED } from '../../model/lifecycle/table.ts';
 import { LIFE_EVENTS } from '../../model/lifecycle/machine.ts';
 import type { Scenario } from '../../model/scenario.ts';
-import { compileSystem, COVERAGE_STRIDE, enabled, resultsOf, threadDone, transition, type System } from '../../model/system.ts';
+import { compileSystem, COVERAGE_STRIDE, resultsOf, threadDone, transition, type System } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
 import { SK, SK_SIZE } from '../../model/state.ts';
 import type { Property, Violation } from '../../properties/types.ts';
@@ -195,17 +195,21 @@ export function explore(o: ExploreOptions): ExploreResult {
     const id = meta[0], depth = meta[1];
     if (depth > maxDepth) maxDepth = depth;
     let unfinished = false, moved = false;
+    // `next` still equals `cur` after a blocked thread: transition() writes nothing then.
+    let nextIsCur = false;
     k.s = cur;
     for (let t = 0; t < T; t++) {
       if (threadDone(sys, k, t)) continue;
       unfinished = true;
-      if (!enabled(sys, k, t)) continue;
-      moved = true;
-      next.set(cur);
+      if (!nextIsCur) next.set(cur);
+      nextIsCur = true;
       k.s = next;
       k.refused = null;
       stepViolation = null;
-      transition(sys, k, t, merge, observe);
+      // Blocked (0 steps) is the same test as enabled(), asked once instead of twice.
+      if (transition(sys, k, t, merge, observe) === 0) { k.s = cur; continue; }
+      nextIsCur = false;
+      moved = true;
       transitions++;
       if (stepViolation !== null) record(stepViolation, id, t, -1);
       if (k.refused !== null && !found.has('lifecycle-legal') && active.some((p) => p.id === 'lifecycle-legal')) {

@@ -71,8 +71,18 @@ export class FingerprintSet {
     const cap = (this.mask + 1) * 2;
     this.slots = new Uint32Array(cap * 3);
     this.mask = cap - 1;
-    this.size = 0;
-    for (let at = 0; at < old.length; at += 3) if (old[at] !== 0) this.addOrGet(old[at + 1], old[at], old[at + 2]);
+    // Reinsert in slot order, as addOrGet would, without its per-insert checks: no fingerprint
+    // is in the table twice.
+    const slots = this.slots, mask = this.mask;
+    for (let from = 0; from < old.length; from += 3) {
+      const l = old[from];
+      if (l === 0) continue;
+      const h = old[from + 1];
+      let i = (h ^ Math.imul(l, 0x9e3779b1)) & mask;
+      while (slots[i * 3] !== 0) i = (i + 1) & mask;
+      const at = i * 3;
+      slots[at] = l; slots[at + 1] = h; slots[at + 2] = old[from + 2];
+    }
   }
 
   /**

@@ -62,7 +62,9 @@ export class StateQueue {
     }
     meta[0] = c[at];
     meta[1] = c[at + 1];
-    out.set(c.subarray(at + HEADER, at + HEADER + this.words));
+    const words = this.words;
+    at += HEADER;
+    for (let i = 0; i < words; i++) out[i] = c[at + i];
     this.length--;
   }
 
