@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel-view.ts';
 import { findStep, patchStep, replaceStep, type Program, type Step } from '../program.ts';
 import { mutant, told, type KernelBase, type Lookup, type Mutant, type Told } from './common.ts';
 import { LINUX_4_3, LINUX_6_18 } from './kernels.ts';
+import { listenerScore } from '../variants/linux-4.3/hashtables.ts';
 
 // Not in §7.3 — the listening-hash insert without its lock (4.3 __inet_hash, ih.c 436-440, under
 // ilb->lock; 6.18 inet_hash, ih.c 795-807, under ilb2->lock): the socket is linked and the in-use
@@ -77,12 +78,7 @@ function lookupByState43(k: Kernel, daddr: number, port: number): number {
   let best = -1, hiscore = 0;
   for (let sk = 0; sk < k.L.sockets; sk++) {
     if (k.bindHash(sk) !== port || !k.isListen(sk)) continue; // M: was `k.lhash(sk) !== bucket`
-    let score = 2;
-    const saddr = k.rcv_saddr(sk);
-    if (saddr !== 0) {
-      if (saddr !== daddr) continue;
-      score += 4;
-    }
+    const score = listenerScore(k, sk, daddr);
     if (score > hiscore) { hiscore = score; best = sk; }
   }
   return best;

@@ -57,13 +57,15 @@ export function lookupListener(k: Kernel, daddr: number, port: number, bucket: n
   let best = -1, hiscore = 0;
   for (let sk = 0; sk < k.L.sockets; sk++) {
     if (k.lhash(sk) !== bucket || k.inet_num(sk) !== port) continue;
-    let score = 2;
-    const saddr = k.rcv_saddr(sk);
-    if (saddr !== 0) {
-      if (saddr !== daddr) continue;
-      score += 4;
-    }
+    const score = listenerScore(k, sk, daddr);
     if (score > hiscore) { hiscore = score; best = sk; }
   }
   return best;
+}
+
+/** compute_score of 4.3 for a candidate: 2 for AF_INET, +4 on an exact address, -1 if bound elsewhere. */
+export function listenerScore(k: Kernel, sk: number, daddr: number): number {
+  const saddr = k.rcv_saddr(sk);
+  if (saddr === 0) return 2;
+  return saddr === daddr ? 6 : -1;
 }
