@@ -1,5 +1,5 @@
-// Where the project's own files are. The CLI may run from a bundle in node_modules/.cache, so
-// paths are found from the package root, never from a module's own location.
+// Where the project's own files are. The code runs from the sources (tests) or from the bundles in
+// dist/, so paths are found from the package root, never from a module's own location.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MUTANTS } from '../../model/mutants/index.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/tcp-listen-model.mjs');
+const BIN = join(import.meta.dirname, '../../dist/cli.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 describe('mutants', () => {

