@@ -10,6 +10,7 @@ import { compileProgram, RETURN, type CompiledProgram, type Ctx, type Step } fro
 import type { Variant } from './variant.ts';
 import { LIFE } from './lifecycle/table.ts';
 import { resultName, RES_NONE } from './kernel.ts';
+import { ScenarioError } from '../src/errors.ts';
 
 /** How many ephemeral ports the model offers for port 0 (the kernel's range, abstracted). */
 export const DEFAULT_EPHEMERAL_PORTS = 2;
@@ -41,7 +42,7 @@ export interface System {
 }
 
 /** Thrown for a scenario that does not fit the model (names a socket that is not there, ...). */
-export class ScenarioError extends Error {}
+export { ScenarioError };
 
 export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPorts = DEFAULT_EPHEMERAL_PORTS): System {
   const sockIndex = new Map(scenario.sockets.map((s, i) => [s.name, i]));

@@ -2,6 +2,9 @@
 // checker from code, and turn a run into a trace, a diagram, a saved file or a report.
 // `import { ... } from 'tcp-listen-model'`; test helpers are in 'tcp-listen-model/vitest'.
 
+// ---- Errors: the ones a user can cause (bad input, a scenario that cannot run, a file in the way)
+export { UsageError, ScenarioError } from './errors.ts';
+
 // ---- Scenarios ----------------------------------------------------------------------------------
 export type { Scenario, ScenarioSocket, Op, OpResult, Address } from '../model/scenario.ts';
 export { ADDRESSES } from '../model/scenario.ts';
@@ -21,7 +24,7 @@ export type { Variant, MutantInfo } from '../model/variant.ts';
 export type { Program, Step, Ctx, Scope } from '../model/program.ts';
 export { RETURN, replaceStep, moveAfter, patchStep, findStep } from '../model/program.ts';
 export { Kernel, type SocketConfig } from '../model/kernel-view.ts';
-export { compileSystem, showOp, resultsOf, ScenarioError, type System } from '../model/system.ts';
+export { compileSystem, showOp, resultsOf, type System } from '../model/system.ts';
 export { decodeState } from '../model/state.ts';
 export * as kernel from '../model/kernel.ts';
 export { KERNELS, DEFAULT_VARIANT, allVariants, findVariant, baseOf } from '../model/variants/index.ts';

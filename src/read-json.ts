@@ -1,7 +1,7 @@
 // Reads a JSON file a user gave us; any failure is one line naming the file and the problem.
 
 import { readFileSync } from 'node:fs';
-import { UsageError } from './cli/errors.ts';
+import { UsageError } from './errors.ts';
 
 /** `what` names the kind of file in messages, e.g. "scenario file" or "trace file". */
 export function readJsonFile(path: string, what: string): unknown {

@@ -1,2 +1,2 @@
-// Errors a user can cause. The CLI prints their message on one line and exits 2.
-export class UsageError extends Error {}
+// UsageError lives in src/errors.ts (the library throws it too); the CLI's modules import it from here.
+export { UsageError } from '../errors.ts';

@@ -3,10 +3,10 @@
 
 import { ADDRESSES, type Op, type Scenario } from '../../model/scenario.ts';
 
+import { ScenarioError } from '../errors.ts';
+
 /** A scenario (or run option) the harness cannot execute; the message is one line. */
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
-}
+export { ScenarioError };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535;

@@ -7,7 +7,7 @@ import { rootPath } from '../paths.ts';
 import { readJsonFile } from '../read-json.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
-import { UsageError } from '../cli/errors.ts';
+import { ScenarioError, UsageError } from '../errors.ts';
 
 const schema = JSON.parse(readFileSync(rootPath('schemas', 'scenario.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: false }).compile(schema);
@@ -29,15 +29,15 @@ export function checkScenario(data: unknown, source: string): Scenario {
     const e = validate.errors![0];
     const at = e.instancePath || '(top level)';
     const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-    throw new UsageError(`scenario ${source}: ${at} ${e.message}${extra}`);
+    throw new ScenarioError(`scenario ${source}: ${at} ${e.message}${extra}`);
   }
   const s = data as Scenario;
   const names = new Set(s.sockets.map((x) => x.name));
-  if (names.size !== s.sockets.length) throw new UsageError(`scenario ${source}: two sockets share a name`);
+  if (names.size !== s.sockets.length) throw new ScenarioError(`scenario ${source}: two sockets share a name`);
   const ops = [...(s.setup ?? []).map((o, i) => [`/setup/${i}`, o] as const), ...s.threads.flatMap((th, t) => th.map((o, i) => [`/threads/${t}/${i}`, o] as const))];
   for (const [at, o] of ops) {
     const sk = 'sk' in o ? o.sk : o.op === 'syn' ? o.portOf : undefined;
-    if (sk !== undefined && !names.has(sk)) throw new UsageError(`scenario ${source}: ${at} names socket "${sk}", which the scenario does not create`);
+    if (sk !== undefined && !names.has(sk)) throw new ScenarioError(`scenario ${source}: ${at} names socket "${sk}", which the scenario does not create`);
   }
   return s;
 }

@@ -9,7 +9,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { Scenario } from '../../model/scenario.ts';
 import type { RunResult, Segment, TraceStep } from '../engine/run.ts';
 import { checkScenario } from '../scenarios/load.ts';
-import { UsageError } from '../cli/errors.ts';
+import { UsageError } from '../errors.ts';
 import { rootPath } from '../paths.ts';
 import { readJsonFile } from '../read-json.ts';
 import type { TraceViolation } from './text.ts';

@@ -8,10 +8,15 @@ import { fc, modelRun, scenarioArb, scheduleArb, test } from 'tcp-listen-model/v
 const root = join(import.meta.dirname, '../..');
 
 describe('the package entry points', () => {
-  it('"exports" names the library and the vitest helper, and both files exist', () => {
+  it('"exports" names the built library and vitest helper with their types, and the build made them', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    expect(pkg.exports).toEqual({ '.': './src/index.ts', './vitest': './src/vitest.ts' });
-    for (const f of Object.values(pkg.exports) as string[]) expect(existsSync(join(root, f))).toBe(true);
+    expect(pkg.exports).toEqual({
+      '.': { types: './dist/types/src/index.d.ts', default: './dist/index.js' },
+      './vitest': { types: './dist/types/src/vitest.d.ts', default: './dist/vitest.js' },
+      './package.json': './package.json',
+    });
+    const files = [pkg.bin['tcp-listen-model'], ...Object.values(pkg.exports as Record<string, string | Record<string, string>>).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
+    for (const f of files) expect(existsSync(join(root, f)), f).toBe(true);
   });
 
   it('exports what defining a scenario, a property and a variant and running them needs', () => {

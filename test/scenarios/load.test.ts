@@ -3,7 +3,7 @@
 import { describe, expect } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
 import { checkScenario } from '../../src/scenarios/load.ts';
-import { UsageError } from '../../src/cli/errors.ts';
+import { UsageError } from '../../src/errors.ts';
 import { compileSystem, ScenarioError } from '../../model/system.ts';
 import { findVariant } from '../../model/variants/index.ts';
 import { generatedScenario } from '../../src/engine/generate.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTraceJson, parseTraceFile, toTraceFile, TRACE_FORMAT } from '../../src/trace/json.ts';
-import { UsageError } from '../../src/cli/errors.ts';
+import { UsageError } from '../../src/errors.ts';
 import { bothFail } from './fixtures.ts';
 
 const cx = bothFail();
