@@ -48,3 +48,8 @@ export function resultName(code: number, socketNames: readonly string[]): string
 
 /** IPv4 addresses a scenario may use; index 0 is the wildcard. */
 export const ADDR_ANY = 0;
+
+/** IPv4 address overlap (icsk.c 69-70, 79-80): either is 0.0.0.0, or they are equal. Both kernels' rule and the properties'. */
+export function addressesOverlap(a: number, b: number): boolean {
+  return a === ADDR_ANY || b === ADDR_ANY || a === b;
+}

@@ -4,11 +4,10 @@
 import type { Kernel } from '../model/kernel-view.ts';
 import type { System } from '../model/system.ts';
 import {
-  TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EADDRINUSE, RES_SYN_TO, SOCK_BINDPORT_LOCK, TCP_STATE_NAMES, resultName,
+  TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EADDRINUSE, RES_SYN_TO, SOCK_BINDPORT_LOCK, TCP_STATE_NAMES, resultName, addressesOverlap,
 } from '../model/kernel.ts';
 import { LIFE } from '../model/lifecycle/table.ts';
 import { SK, skOff } from '../model/state.ts';
-import { addressesOverlap } from '../model/variants/linux-4.3/bind-conflict.ts';
 import type { Property } from './types.ts';
 
 const name = (sys: System, sk: number) => sys.names.sockets[sk];

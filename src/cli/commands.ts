@@ -10,12 +10,9 @@ import { replayCommand } from './commands/replay.ts';
 import { statechartCommand } from './commands/statechart.ts';
 import { docsCommand } from './commands/docs.ts';
 import { reportCommand } from './commands/report.ts';
+import type { Command } from './command.ts';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<number> | number;
-}
+export type { Command } from './command.ts';
 
 export const COMMANDS: Record<string, Command> = {
   check: checkCommand,

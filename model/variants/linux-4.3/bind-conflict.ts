@@ -2,12 +2,9 @@
 // Scans every owner of the port's bind bucket; the pairwise rule is in `pairConflicts`.
 
 import type { Kernel } from '../../kernel-view.ts';
-import { ADDR_ANY, TCP_LISTEN } from '../../kernel.ts';
+import { addressesOverlap, TCP_LISTEN } from '../../kernel.ts';
 
-/** IPv4 address overlap (icsk.c 69-70, 79-80): either is 0.0.0.0, or they are equal. */
-export function addressesOverlap(a: number, b: number): boolean {
-  return a === ADDR_ANY || b === ADDR_ANY || a === b;
-}
+export { addressesOverlap };
 
 /**
  * The 4.3 pairwise rule for socket `sk` against owner `sk2` (icsk.c 61-82):

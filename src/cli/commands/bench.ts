@@ -3,7 +3,7 @@
 
 import { benchExplore, SPIN, type BenchRow } from '../../bench/explore-bench.ts';
 import { noPositionals, parse } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 export const benchCommand: Command = {
   summary: 'benchmark the explorer on listen-race-N against the goals and SPIN 6.5.2',

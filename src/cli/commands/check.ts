@@ -9,7 +9,7 @@ import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { FileExistsError, writeCounterexamples } from '../../trace/files.ts';
 import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 export const DEFAULT_RUNS = 1000;

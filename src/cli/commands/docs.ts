@@ -6,7 +6,7 @@ import { dirname, relative } from 'node:path';
 import { generateInvariantsDoc } from '../../docs/invariants.ts';
 import { INVARIANTS_PATH, WITNESS_PATH, invariantsDocOptions } from '../../docs/defaults.ts';
 import { noPositionals, parse } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 /** What `docs --check` decides: fresh, or stale and why. */

@@ -6,7 +6,7 @@ import { explore, type ExploreResult } from '../../explore/explore.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { Segment } from '../../engine/run.ts';
 import { runSchedule, type RunResult } from '../../engine/run.ts';

@@ -11,7 +11,7 @@ import { explore } from '../../explore/explore.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { intOption, noPositionals, parse, variantOption } from '../options.ts';
 import { UsageError } from '../errors.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 function kernelGuard<T>(f: () => T): T {
   if (process.platform !== 'linux') throw new UsageError(`the kernel harness runs only on Linux (this is ${process.platform})`);

@@ -4,7 +4,7 @@ import { allVariants } from '../../../model/variants/index.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
 import { noPositionals, parse } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 const json = { json: { type: 'boolean' } } as const;
 

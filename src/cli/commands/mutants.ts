@@ -11,7 +11,7 @@ import type { Variant } from '../../../model/variant.ts';
 import { intOption, noPositionals, parse } from '../options.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { UsageError } from '../errors.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { OUT_OPTIONS, writeOut } from '../out.ts';
 import type { CounterexampleOutput } from '../../trace/files.ts';
 

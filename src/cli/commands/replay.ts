@@ -9,7 +9,7 @@ import { readTraceFile } from '../../trace/json.ts';
 import { replayTrace } from '../../trace/replay.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { parse, variantOption } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 export const replayCommand: Command = {

@@ -8,7 +8,7 @@ import { reportFromCheck } from '../../report/from-check.ts';
 import { writeReport } from '../../report/html.ts';
 import { CHECK_OPTIONS, CHECK_USAGE, checkStatus, runCheck } from './check.ts';
 import { noPositionals, parse } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 
 export const reportCommand: Command = {

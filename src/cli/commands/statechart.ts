@@ -3,7 +3,7 @@
 
 import { statechartJson, statechartMermaid } from '../../trace/statechart.ts';
 import { choiceOption, noPositionals, parse } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 export const statechartCommand: Command = {
   summary: 'print the socket-lifecycle statechart (Mermaid stateDiagram-v2, or the XState config as JSON)',
