@@ -14,7 +14,7 @@ import type { Command } from './command.ts';
 
 export type { Command } from './command.ts';
 
-export const COMMANDS: Record<string, Command> = {
+export const COMMANDS = {
   check: checkCommand,
   explore: exploreCommand,
   outcomes: outcomesCommand,
@@ -29,4 +29,9 @@ export const COMMANDS: Record<string, Command> = {
   statechart: statechartCommand,
   docs: docsCommand,
   report: reportCommand,
-};
+} as const satisfies Record<string, Command>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** Own names only: "constructor" or "__proto__" is no command. */
+export const isCommandName = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);

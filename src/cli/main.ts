@@ -3,8 +3,8 @@
 // becomes one line on stderr and exit 2, never a stack trace.
 
 import { UsageError } from './errors.ts';
-import { ScenarioError } from '../../model/system.ts';
-import { COMMANDS } from './commands.ts';
+import { match } from 'ts-pattern';
+import { COMMANDS, isCommandName, type CommandName } from './commands.ts';
 
 const USAGE = `usage: tcp-listen-model <command> [options]
 
@@ -13,23 +13,40 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)}${c.summary}`
 
 Run "tcp-listen-model <command> --help" for a command's options.`;
 
+/** What the argument list asks for. */
+type Invocation =
+  | { kind: 'usage'; asked: boolean }
+  | { kind: 'unknown'; name: string }
+  | { kind: 'help'; name: CommandName }
+  | { kind: 'run'; name: CommandName; rest: string[] };
+
+function invocation([name, ...rest]: string[]): Invocation {
+  if (name === undefined) return { kind: 'usage', asked: false };
+  if (name === '--help' || name === '-h' || name === 'help') return { kind: 'usage', asked: true };
+  if (!isCommandName(name)) return { kind: 'unknown', name };
+  return rest.includes('--help') || rest.includes('-h') ? { kind: 'help', name } : { kind: 'run', name, rest };
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return name === undefined ? 2 : 0;
-  }
-  const cmd = COMMANDS[name];
   try {
-    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`usage: tcp-listen-model ${name} ${cmd.usage}\n\n${cmd.summary}\n`);
-      return 0;
-    }
-    return await cmd.run(rest);
+    return await match(invocation(argv))
+      .with({ kind: 'usage' }, ({ asked }) => {
+        process.stdout.write(USAGE + '\n');
+        return asked ? 0 : 2;
+      })
+      .with({ kind: 'unknown' }, ({ name }): never => {
+        throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+      })
+      .with({ kind: 'help' }, ({ name }) => {
+        process.stdout.write(`usage: tcp-listen-model ${name} ${COMMANDS[name].usage}\n\n${COMMANDS[name].summary}\n`);
+        return 0;
+      })
+      .with({ kind: 'run' }, ({ name, rest }) => COMMANDS[name].run(rest))
+      .exhaustive();
   } catch (e) {
-    // A scenario the model cannot run (too many ports, a setup the statechart refuses) is bad input too.
-    if (e instanceof UsageError || e instanceof ScenarioError || isParseArgsError(e)) {
+    // A scenario the model cannot run (too many ports, a setup the statechart refuses) is bad
+    // input too: ScenarioError is a UsageError.
+    if (e instanceof UsageError || isParseArgsError(e)) {
       // One line, always: parseArgs spreads its advice over several.
       process.stderr.write(`tcp-listen-model: ${(e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}\n`);
       return 2;

@@ -15,7 +15,9 @@ import { pctSchedule, uniformSchedule } from './schedule.ts';
 import { generatedScenario } from './generate.ts';
 import { minimizeSchedule } from './shrink.ts';
 
-export type Verdict = 'holds' | 'violated' | 'violated as expected' | 'expected violation not found' | 'not applicable';
+import type { Verdict } from './verdict.ts';
+
+export type { Verdict };
 
 export interface Counterexample {
   propertyId: string;

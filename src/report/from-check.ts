@@ -53,8 +53,7 @@ function counterexample(v: PropertyVerdict, o: ReportFromCheck): Counterexample 
 export function reportFromCheck(o: ReportFromCheck): ReportInput {
   const verdicts = o.verdicts.map((v): VerdictRow => ({
     id: v.id, sentence: v.sentence, kind: v.kind,
-    // The page styles the verdicts it knows and shows any other one as it is.
-    verdict: v.verdict as VerdictRow['verdict'],
+    verdict: v.verdict,
     runs: v.runs,
   }));
   return {

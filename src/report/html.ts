@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_JS, CSS, inlineMermaid, scriptSafe } from './assets.ts';
 import { removedPaths, stateLines } from './state-view.ts';
-import type { Counterexample, CounterexampleStep, ReportInput, VerdictRow, WriteReportOptions } from './types.ts';
+import { match } from 'ts-pattern';
+import type { Counterexample, CounterexampleStep, ReportInput, Verdict, VerdictRow, WriteReportOptions } from './types.ts';
 
 export type { ReportInput, WriteReportOptions } from './types.ts';
 
@@ -31,16 +32,19 @@ export function groupDigits(n: number): string {
   return `${n < 0 ? '-' : ''}${grouped}${frac === undefined ? '' : `.${frac}`}`;
 }
 
-const VERDICT_CLASS: Record<string, string> = {
-  holds: 'v-holds',
-  violated: 'v-violated',
-  'violated as expected': 'v-expected',
-  'not proven': 'v-unproven',
-};
-const VERDICT_ORDER = ['violated', 'violated as expected', 'not proven', 'holds'];
+const verdictClass = (v: Verdict): string =>
+  match(v)
+    .with('holds', () => 'v-holds')
+    .with('violated', () => 'v-violated')
+    .with('violated as expected', () => 'v-expected')
+    .with('not proven', () => 'v-unproven')
+    // Shown as they are, unstyled.
+    .with('expected violation not found', 'not applicable', () => 'v-other')
+    .exhaustive();
+const VERDICT_ORDER: readonly Verdict[] = ['violated', 'violated as expected', 'not proven', 'holds'];
 
-function verdictBadge(verdict: string): string {
-  return `<span class="badge ${VERDICT_CLASS[verdict] ?? 'v-other'}">${escapeHtml(verdict)}</span>`;
+function verdictBadge(verdict: Verdict): string {
+  return `<span class="badge ${verdictClass(verdict)}">${escapeHtml(verdict)}</span>`;
 }
 
 // Ids the page uses for its own sections; counterexample anchors must not take them.
@@ -73,13 +77,13 @@ ${escapeHtml(source)}</pre></details>
 }
 
 function summary(verdicts: VerdictRow[]): string {
-  const counts = new Map<string, number>();
+  const counts = new Map<Verdict, number>();
   for (const v of verdicts) counts.set(v.verdict, (counts.get(v.verdict) ?? 0) + 1);
   const known = VERDICT_ORDER.filter((v) => counts.has(v));
   const other = [...counts.keys()].filter((v) => !VERDICT_ORDER.includes(v)).sort();
   const items = [...known, ...other].map(
     (v) =>
-      `<li><span class="badge ${VERDICT_CLASS[v] ?? 'v-other'}"><span class="count">${counts.get(v)}</span>${escapeHtml(v)}</span></li>`,
+      `<li><span class="badge ${verdictClass(v)}"><span class="count">${counts.get(v)}</span>${escapeHtml(v)}</span></li>`,
   );
   return items.length ? `<ul class="summary" aria-label="Verdict summary">${items.join('')}</ul>` : '';
 }

@@ -2,7 +2,9 @@
 // and render it later. Nothing here may carry a timestamp: the page must be byte-for-byte
 // reproducible from the same input.
 
-export type Verdict = 'holds' | 'violated' | 'violated as expected' | 'not proven';
+import type { Verdict } from '../engine/verdict.ts';
+
+export type { Verdict };
 
 export interface VerdictRow {
   id: string;

@@ -3,9 +3,10 @@
 
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { match } from 'ts-pattern';
 import { rootPath } from '../paths.ts';
 import { readJsonFile } from '../read-json.ts';
-import type { Scenario } from '../../model/scenario.ts';
+import type { Op, Scenario } from '../../model/scenario.ts';
 import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 
@@ -36,8 +37,15 @@ export function checkScenario(data: unknown, source: string): Scenario {
   if (names.size !== s.sockets.length) throw new ScenarioError(`scenario ${source}: two sockets share a name`);
   const ops = [...(s.setup ?? []).map((o, i) => [`/setup/${i}`, o] as const), ...s.threads.flatMap((th, t) => th.map((o, i) => [`/threads/${t}/${i}`, o] as const))];
   for (const [at, o] of ops) {
-    const sk = 'sk' in o ? o.sk : o.op === 'syn' ? o.portOf : undefined;
+    const sk = socketNamed(o);
     if (sk !== undefined && !names.has(sk)) throw new ScenarioError(`scenario ${source}: ${at} names socket "${sk}", which the scenario does not create`);
   }
   return s;
 }
+
+/** The socket an op names, if any: its own, or for a SYN the one whose port it targets. */
+const socketNamed = (o: Op): string | undefined =>
+  match(o)
+    .with({ op: 'bind' }, { op: 'listen' }, { op: 'close' }, (o) => o.sk)
+    .with({ op: 'syn' }, (o) => o.portOf)
+    .exhaustive();

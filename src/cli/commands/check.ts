@@ -4,6 +4,7 @@
 
 import { basename } from 'node:path';
 import { checkProperties, type CheckOptions, type PropertyVerdict, type Verdict } from '../../engine/check.ts';
+import { isFinding } from '../../engine/verdict.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
@@ -15,10 +16,9 @@ import { UsageError } from '../errors.ts';
 export const DEFAULT_RUNS = 1000;
 export const DEFAULT_SEED = 1;
 
-const OK: readonly Verdict[] = ['holds', 'violated as expected', 'not applicable'];
 
 /** Exit status of a check: 0 when every verdict is as expected, 1 otherwise. */
-export const checkStatus = (verdicts: readonly PropertyVerdict[]) => (verdicts.every((v) => OK.includes(v.verdict)) ? 0 : 1);
+export const checkStatus = (verdicts: readonly PropertyVerdict[]) => (verdicts.some((v) => isFinding(v.verdict)) ? 1 : 0);
 
 /** The options `check` and `report` share: what to check and how. */
 export const CHECK_OPTIONS = {
