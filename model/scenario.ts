@@ -1,6 +1,9 @@
 // A scenario: the sockets a test creates and what each thread does with them.
 // Plain JSON data, so a scenario file on disk has exactly this shape.
 
+import { match } from 'ts-pattern';
+import { ScenarioError } from '../src/errors.ts';
+
 /** The local addresses a scenario may bind to (loopback only, plus the wildcard). */
 export const ADDRESSES = ['0.0.0.0', '127.0.0.1', '127.0.0.2'] as const;
 export type Address = (typeof ADDRESSES)[number];
@@ -40,3 +43,24 @@ export interface Scenario {
 
 /** What one op returned: "0", an errno name, or for a SYN the name of the listener that got it. */
 export type OpResult = string;
+
+/** The socket an op names, if any: its own, or for a SYN the one whose port it targets. */
+export const socketNamed = (o: Op): string | undefined =>
+  match(o)
+    .with({ op: 'bind' }, { op: 'listen' }, { op: 'close' }, (o) => o.sk)
+    .with({ op: 'syn' }, (o) => o.portOf)
+    .exhaustive();
+
+/**
+ * What a JSON schema cannot say of a scenario: socket names are unique, and every socket an op
+ * names is one the scenario creates. Throws ScenarioError (`source` names the scenario).
+ */
+export function checkSocketNames(s: Scenario, source: string): void {
+  const names = new Set(s.sockets.map((x) => x.name));
+  if (names.size !== s.sockets.length) throw new ScenarioError(`scenario ${source}: two sockets share a name`);
+  const ops = [...(s.setup ?? []).map((o, i) => [`/setup/${i}`, o] as const), ...s.threads.flatMap((th, t) => th.map((o, i) => [`/threads/${t}/${i}`, o] as const))];
+  for (const [at, o] of ops) {
+    const sk = socketNamed(o);
+    if (sk !== undefined && !names.has(sk)) throw new ScenarioError(`scenario ${source}: ${at} names socket "${sk}", which the scenario does not create`);
+  }
+}

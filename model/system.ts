@@ -3,7 +3,7 @@
 // use. There is no second copy of the semantics anywhere.
 
 import type { Scenario, Op } from './scenario.ts';
-import { ADDRESSES } from './scenario.ts';
+import { ADDRESSES, checkSocketNames } from './scenario.ts';
 import { type Layout, type StateNames, makeLayout, initialState, TH } from './state.ts';
 import { Kernel, type SocketConfig } from './kernel-view.ts';
 import { compileProgram, RETURN, type CompiledProgram, type Ctx, type Step } from './program.ts';
@@ -45,8 +45,8 @@ export interface System {
 export { ScenarioError };
 
 export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPorts = DEFAULT_EPHEMERAL_PORTS): System {
+  checkSocketNames(scenario, scenario.name);
   const sockIndex = new Map(scenario.sockets.map((s, i) => [s.name, i]));
-  if (sockIndex.size !== scenario.sockets.length) throw new ScenarioError(`scenario ${scenario.name}: two sockets share a name`);
   const allOps = [...(scenario.setup ?? []), ...scenario.threads.flat()];
   const explicit = [...new Set(allOps.flatMap((o) => ('port' in o && o.port ? [o.port] : [])))].sort((a, b) => a - b);
   const portLabels = [...explicit.map(String), ...Array.from({ length: ephemeralPorts }, (_, i) => `eph${i}`)];

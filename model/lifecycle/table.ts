@@ -40,6 +40,3 @@ export const lifeState = (name: string): number => {
   if (i < 0) throw new Error(`unknown lifecycle state ${name}`);
   return i;
 };
-
-/** Index of a lifecycle event by name (used when programs are built, not per step). */
-export const lifeEvent = (e: LifeEvent): number => LIFE_EVENTS.indexOf(e);

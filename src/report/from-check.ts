@@ -9,7 +9,7 @@ import type { PropertyVerdict } from '../engine/check.ts';
 import { runSchedule } from '../engine/run.ts';
 import { traceToMermaid } from '../trace/mermaid.ts';
 import { statechartMermaid } from '../trace/statechart.ts';
-import type { Counterexample, CounterexampleStep, ReportInput, VerdictRow } from './types.ts';
+import type { CounterexampleSection, CounterexampleStep, ReportInput, VerdictRow } from './types.ts';
 
 export interface ReportFromCheck {
   verdicts: readonly PropertyVerdict[];
@@ -23,7 +23,7 @@ export interface ReportFromCheck {
   replay(v: PropertyVerdict): string;
 }
 
-function counterexample(v: PropertyVerdict, o: ReportFromCheck): Counterexample {
+function counterexample(v: PropertyVerdict, o: ReportFromCheck): CounterexampleSection {
   const cx = v.counterexample!;
   const property = o.properties.find((p) => p.id === v.id);
   const sys = compileSystem(cx.scenario, o.variant);

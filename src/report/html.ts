@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CLIENT_JS, CSS, inlineMermaid, scriptSafe } from './assets.ts';
 import { removedPaths, stateLines } from './state-view.ts';
 import { match } from 'ts-pattern';
-import type { Counterexample, CounterexampleStep, ReportInput, Verdict, VerdictRow, WriteReportOptions } from './types.ts';
+import type { CounterexampleSection, CounterexampleStep, ReportInput, Verdict, VerdictRow, WriteReportOptions } from './types.ts';
 
 export type { ReportInput, WriteReportOptions } from './types.ts';
 
@@ -149,7 +149,7 @@ function stateView(steps: CounterexampleStep[], i: number): string {
 </div>`;
 }
 
-function counterexample(cx: Counterexample, anchor: string): string {
+function counterexample(cx: CounterexampleSection, anchor: string): string {
   const threads = threadClasses(cx.steps);
   const rows = cx.steps.map((s, i) => stepRow(s, i, threads.get(s.thread) ?? 't0'));
   const races = cx.steps.filter((s) => s.raceWindow).length;

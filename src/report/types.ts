@@ -25,7 +25,8 @@ export interface CounterexampleStep {
   state: unknown;
 }
 
-export interface Counterexample {
+/** A counterexample as the report page shows it (the run's own is engine/check.ts's Counterexample). */
+export interface CounterexampleSection {
   /** Anchor id, e.g. "cx-some-concurrent-listener-succeeds". */
   id: string;
   /** E.g. "some-concurrent-listener-succeeds violated (expected)". */
@@ -48,7 +49,7 @@ export interface ReportInput {
   verdicts: VerdictRow[];
   /** Mermaid stateDiagram-v2 source of the socket lifecycle. */
   statechart: string;
-  counterexamples: Counterexample[];
+  counterexamples: CounterexampleSection[];
 }
 
 export interface WriteReportOptions {

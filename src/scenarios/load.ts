@@ -3,10 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { match } from 'ts-pattern';
 import { rootPath } from '../paths.ts';
 import { readJsonFile } from '../read-json.ts';
-import type { Op, Scenario } from '../../model/scenario.ts';
+import { checkSocketNames, type Scenario } from '../../model/scenario.ts';
 import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 
@@ -33,19 +32,6 @@ export function checkScenario(data: unknown, source: string): Scenario {
     throw new ScenarioError(`scenario ${source}: ${at} ${e.message}${extra}`);
   }
   const s = data as Scenario;
-  const names = new Set(s.sockets.map((x) => x.name));
-  if (names.size !== s.sockets.length) throw new ScenarioError(`scenario ${source}: two sockets share a name`);
-  const ops = [...(s.setup ?? []).map((o, i) => [`/setup/${i}`, o] as const), ...s.threads.flatMap((th, t) => th.map((o, i) => [`/threads/${t}/${i}`, o] as const))];
-  for (const [at, o] of ops) {
-    const sk = socketNamed(o);
-    if (sk !== undefined && !names.has(sk)) throw new ScenarioError(`scenario ${source}: ${at} names socket "${sk}", which the scenario does not create`);
-  }
+  checkSocketNames(s, source);
   return s;
 }
-
-/** The socket an op names, if any: its own, or for a SYN the one whose port it targets. */
-const socketNamed = (o: Op): string | undefined =>
-  match(o)
-    .with({ op: 'bind' }, { op: 'listen' }, { op: 'close' }, (o) => o.sk)
-    .with({ op: 'syn' }, (o) => o.portOf)
-    .exhaustive();
