@@ -42,7 +42,7 @@ export interface Change {
  * A change made by this run, shown once from its structure. The structure is not enumerable,
  * so a change made now saves as, and compares equal to, the version-1 form read from a file.
  */
-function traceChange(names: StateNames, at: StateChange): Change {
+export function traceChange(names: StateNames, at: StateChange): Change {
   return Object.defineProperty(showChange(names, at), 'at', { value: at, enumerable: false });
 }
 
