@@ -94,6 +94,9 @@ export class KernelReader {
   pc(t: number) { return this.s[this.th(t, TH.pc)]; }
   result(t: number, op: number) { return this.s[this.th(t, TH.results + op)]; }
 
+  /** The byte at offset `at`, as the schema lays it out (for checks over every field). */
+  byte(at: number) { return this.s[at]; }
+
   // ---- configuration --------------------------------------------------------------------------
   reuse(sk: number) { return this.socks[sk].reuse; }
   reuseport(sk: number) { return this.socks[sk].reuseport; }
