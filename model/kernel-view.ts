@@ -94,8 +94,14 @@ export class KernelReader {
   pc(t: number) { return this.s[this.th(t, TH.pc)]; }
   result(t: number, op: number) { return this.s[this.th(t, TH.results + op)]; }
 
-  /** The byte at offset `at`, as the schema lays it out (for checks over every field). */
-  byte(at: number) { return this.s[at]; }
+  /** The first offset whose byte v has allowed[at * 256 + v] = 0, or -1 (the type check, one pass). */
+  firstByteOutside(allowed: Uint8Array): number {
+    const s = this.s;
+    for (let at = 0; at < this.L.size; at++) if (allowed[(at << 8) + s[at]] === 0) return at;
+    return -1;
+  }
+  /** The byte at an offset, to say what firstByteOutside found. */
+  valueAt(at: number) { return this.s[at]; }
 
   // ---- configuration --------------------------------------------------------------------------
   reuse(sk: number) { return this.socks[sk].reuse; }

@@ -7,6 +7,7 @@ import { inDomain, locate, type Layout } from '../model/state.ts';
 import { BYTE_MAX } from '../model/state-schema.ts';
 import type { System } from '../model/system.ts';
 
+/** allowed[] has one row of 256 values per byte (the view indexes it as at << 8). */
 const VALUES = BYTE_MAX + 1;
 const allowedCache = new WeakMap<Layout, Uint8Array>();
 
@@ -28,11 +29,9 @@ function allowedValues(L: Layout, lifeStates: number): Uint8Array {
 export function typeErrorAt(k: ReadonlyKernel, sys: System): string | null {
   const L = sys.L;
   const allowed = allowedValues(L, sys.names.lifeStates.length);
-  for (let at = 0; at < L.size; at++) {
-    const v = k.byte(at);
-    if (allowed[at * VALUES + v]) continue;
-    const { section, index, offset } = locate(L, at);
-    return `${section.name}[${index}].${section.fields[offset].name} holds ${v}, outside its domain (${section.fields[offset].field.kind})`;
-  }
-  return null;
+  const at = k.firstByteOutside(allowed);
+  if (at < 0) return null;
+  const { section, index, offset } = locate(L, at);
+  const { name, field } = section.fields[offset];
+  return `${section.name}[${index}].${name} holds ${k.valueAt(at)}, outside its domain (${field.kind})`;
 }
