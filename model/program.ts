@@ -3,7 +3,7 @@
 // may interleave). A step returns the id of the step to run next, RETURN, or nothing for "the
 // next step in the list".
 
-import type { Kernel } from './kernel-view.ts';
+import type { Kernel, ReadonlyKernel } from './kernel-view.ts';
 
 /** The op a thread is running, resolved to indices when the scenario is compiled. */
 export interface Ctx {
@@ -45,7 +45,9 @@ export interface Step {
   text: string;
   scope: Scope;
   /** True while the step cannot run (it would spin or sleep on a lock someone holds). */
-  blocked?: (k: Kernel, c: Ctx) => boolean;
+  blocked?: (k: ReadonlyKernel, c: Ctx) => boolean;
+  /** The labels `run` may return besides RETURN, checked when the program is compiled. */
+  jumps?: readonly string[];
   run: (k: Kernel, c: Ctx) => string | void;
 }
 
@@ -72,6 +74,9 @@ export function compileProgram(p: Program, id = 0): CompiledProgram {
     if (s.id in labels) throw new Error(`program ${p.name}: duplicate step id ${s.id}`);
     labels[s.id] = i;
   });
+  for (const s of p.steps) {
+    for (const to of s.jumps ?? []) if (to !== RETURN && !(to in labels)) throw new Error(`program ${p.name}: step ${s.id} jumps to unknown label "${to}"`);
+  }
   return { name: p.name, id, steps: p.steps, labels };
 }
 

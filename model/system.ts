@@ -5,7 +5,8 @@
 import type { Scenario, Op } from './scenario.ts';
 import { ADDRESSES, checkSocketNames } from './scenario.ts';
 import { type Layout, type StateNames, makeLayout, initialState, TH } from './state.ts';
-import { Kernel, type SocketConfig } from './kernel-view.ts';
+import { MAX_REF_INDEX } from './state-schema.ts';
+import { Kernel, type KernelReader, type SocketConfig } from './kernel-view.ts';
 import { compileProgram, RETURN, type CompiledProgram, type Ctx, type Step } from './program.ts';
 import type { Variant } from './variant.ts';
 import { LIFE } from './lifecycle/table.ts';
@@ -50,8 +51,8 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
   const allOps = [...(scenario.setup ?? []), ...scenario.threads.flat()];
   const explicit = [...new Set(allOps.flatMap((o) => ('port' in o && o.port ? [o.port] : [])))].sort((a, b) => a - b);
   const portLabels = [...explicit.map(String), ...Array.from({ length: ephemeralPorts }, (_, i) => `eph${i}`)];
-  // Bucket numbers (port * addresses + address) + 1 live in one byte of the state.
-  if (portLabels.length * ADDRESSES.length >= 255) throw new ScenarioError(`scenario ${scenario.name}: too many distinct ports (${explicit.length}; at most ${Math.floor(254 / ADDRESSES.length) - ephemeralPorts})`);
+  // Bucket numbers (port * addresses + address) are references: they must fit in a byte.
+  if (portLabels.length * ADDRESSES.length > MAX_REF_INDEX + 1) throw new ScenarioError(`scenario ${scenario.name}: too many distinct ports (${explicit.length}; at most ${Math.floor((MAX_REF_INDEX + 1) / ADDRESSES.length) - ephemeralPorts})`);
   const ephemeral = portLabels.map((_, i) => i >= explicit.length);
   const portIndex = new Map(explicit.map((p, i) => [p, i]));
 
@@ -104,38 +105,29 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
   if (LIFE.initial !== 0) throw new Error('the lifecycle must start in state 0, as a zeroed socket does');
   // Setup runs alone, one step after another, before any thread starts.
   const k = new Kernel(L, socks, ephemeral, sys.init);
-  const setup = concurrent;
-  for (let guard = 0; !threadDone(sys, k, setup); guard++) {
-    if (guard > 10_000 || stepOnce(sys, k, setup) === BLOCKED) throw new ScenarioError(`scenario ${scenario.name}: setup cannot finish`);
-    if (k.refused) throw new ScenarioError(`scenario ${scenario.name}: setup: ${k.refused}`);
-  }
+  runThread(sys, k, concurrent, false, SETUP_STEP_LIMIT, () => k.refused === null);
+  if (k.refused) throw new ScenarioError(`scenario ${scenario.name}: setup: ${k.refused}`);
+  if (!threadDone(sys, k, concurrent)) throw new ScenarioError(`scenario ${scenario.name}: setup cannot finish`);
   return sys;
 }
 
 // ---- The step function ---------------------------------------------------------------------
 
-/** stepOnce result: the thread could not move (finished, or waiting on a lock). */
-export const BLOCKED = 0;
-/** stepOnce result: one step ran, the op goes on. */
-export const STEPPED = 1;
-/** stepOnce result: one step ran and the op returned. */
-export const RETURNED = 2;
+/** A setup longer than this is taken to loop. */
+const SETUP_STEP_LIMIT = 10_000;
 
-export function threadDone(sys: System, k: Kernel, t: number): boolean {
+export function threadDone(sys: System, k: KernelReader, t: number): boolean {
   return k.s[sys.L.thBase + t * sys.L.thSize + TH.op] >= sys.threads[t].ops.length;
 }
 
-/** The step thread t would run next, or undefined if it is finished. */
-export function nextStep(sys: System, k: Kernel, t: number): { step: Step; ctx: Ctx; op: number } | undefined {
-  const base = sys.L.thBase + t * sys.L.thSize;
-  const op = k.s[base + TH.op];
-  const plan = sys.threads[t];
-  if (op >= plan.ops.length) return undefined;
-  return { step: plan.programs[op].steps[k.s[base + TH.pc]], ctx: plan.ctx[op], op };
+/** The op thread t is running (its index), or undefined if it is finished. */
+export function currentOp(sys: System, k: KernelReader, t: number): number | undefined {
+  const op = k.opIndex(t);
+  return op < sys.threads[t].ops.length ? op : undefined;
 }
 
 /** Thread t can take a step now: not finished and not waiting on a lock. */
-export function enabled(sys: System, k: Kernel, t: number): boolean {
+export function enabled(sys: System, k: KernelReader, t: number): boolean {
   const base = sys.L.thBase + t * sys.L.thSize;
   const op = k.s[base + TH.op];
   const plan = sys.threads[t];
@@ -144,18 +136,10 @@ export function enabled(sys: System, k: Kernel, t: number): boolean {
   return step.blocked === undefined || !step.blocked(k, plan.ctx[op]);
 }
 
-/** Runs one step of thread t on k.s in place. */
-export function stepOnce(sys: System, k: Kernel, t: number): number {
-  const base = sys.L.thBase + t * sys.L.thSize;
-  const op = k.s[base + TH.op];
-  const plan = sys.threads[t];
-  if (op >= plan.ops.length) return BLOCKED;
-  const prog = plan.programs[op];
-  const ctx = plan.ctx[op];
-  const step = prog.steps[k.s[base + TH.pc]];
-  if (step.blocked !== undefined && step.blocked(k, ctx)) return BLOCKED;
-  return runStep(k, base, op, prog, ctx, step);
-}
+/** runStep result: one step ran, the op goes on. */
+const STEPPED = 1;
+/** runStep result: one step ran and the op returned. */
+const RETURNED = 2;
 
 /** Runs `step`, known not to be blocked, and moves the thread at `base` on: STEPPED or RETURNED. */
 function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx: Ctx, step: Step): number {
@@ -170,17 +154,16 @@ function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx
     s[base + TH.tmp] = 0;
     return RETURNED;
   }
-  s[base + TH.pc] = to === undefined ? s[base + TH.pc] + 1 : prog.labels[to];
+  if (to === undefined) s[base + TH.pc]++;
+  else s[base + TH.pc] = labelIndex(prog, step, to);
   return STEPPED;
 }
 
-/** The next step of thread t needs no interleaving point before it (see Scope). */
-export function mergeable(sys: System, k: Kernel, t: number): boolean {
-  const base = sys.L.thBase + t * sys.L.thSize;
-  const op = k.s[base + TH.op];
-  const plan = sys.threads[t];
-  if (op >= plan.ops.length) return false;
-  return canMerge(sys, k, plan.programs[op].steps[k.s[base + TH.pc]], plan.ctx[op]);
+/** Where a jump goes; a label the program does not have is a model error, said at once. */
+function labelIndex(prog: CompiledProgram, step: Step, to: string): number {
+  const at = prog.labels[to];
+  if (at === undefined) throw new Error(`program ${prog.name}: step ${step.id} jumps to unknown label "${to}"`);
+  return at;
 }
 
 /** `step` of an op with context `ctx` needs no interleaving point before it and can run now. */
@@ -191,11 +174,11 @@ function canMerge(sys: System, k: Kernel, step: Step, ctx: Ctx): boolean {
 }
 
 /** What each op returned, as users read it: thread name -> list of results. */
-export function resultsOf(sys: System, k: Kernel): Record<string, string[]> {
+export function resultsOf(sys: System, k: KernelReader): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (let t = 0; t < sys.concurrent; t++) {
     out[sys.threads[t].name] = sys.threads[t].ops.map((_, i) => {
-      const r = k.s[sys.L.thBase + t * sys.L.thSize + TH.results + i];
+      const r = k.result(t, i);
       return r === RES_NONE ? '-' : resultName(r, sys.names.sockets);
     });
   }
@@ -242,5 +225,29 @@ export function transition(sys: System, k: Kernel, t: number, merge: boolean, ob
     pc = k.s[base + TH.pc];
     step = prog.steps[pc];
     if (!canMerge(sys, k, step, ctx)) return steps;
+  }
+}
+
+/**
+ * The run loop, "let thread t take its next steps": up to `limit` transitions, until the thread
+ * finishes or blocks, or `after` (asked after each transition) says stop. Returns how many it took.
+ */
+export function runThread(
+  sys: System, k: Kernel, t: number, merge: boolean, limit = Infinity, after?: () => boolean, observe?: StepObserver,
+): number {
+  let n = 0;
+  while (n < limit && transition(sys, k, t, merge, observe) > 0) {
+    n++;
+    if (after !== undefined && !after()) break;
+  }
+  return n;
+}
+
+/** Runs the lowest-numbered thread that can move, one transition at a time, until none can or `after` says stop. */
+export function runLowestFirst(sys: System, k: Kernel, merge: boolean, after?: () => boolean, observe?: StepObserver): void {
+  for (let t = 0; t < sys.concurrent;) {
+    if (transition(sys, k, t, merge, observe) === 0) { t++; continue; }
+    if (after !== undefined && !after()) return;
+    t = 0;
   }
 }

@@ -1,27 +1,27 @@
 // Every property of the listen path, as data. The order here is the order of every table.
 // Kernel lines: 4.3 as in the seed, 6.18 as in 6.18.2 (shared/kernel-listen-path.md §9).
 
-import type { Kernel } from '../model/kernel-view.ts';
+import { KernelReader, type ReadonlyKernel } from '../model/kernel-view.ts';
 import type { System } from '../model/system.ts';
 import {
   TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EADDRINUSE, RES_SYN_TO, SOCK_BINDPORT_LOCK, TCP_STATE_NAMES, resultName, addressesOverlap,
 } from '../model/kernel.ts';
 import { LIFE } from '../model/lifecycle/table.ts';
-import { SK, skOff } from '../model/state.ts';
+import { typeErrorAt } from './type-ok.ts';
 import type { Property } from './types.ts';
 
 const name = (sys: System, sk: number) => sys.names.sockets[sk];
-const st = (k: Kernel, sk: number) => TCP_STATE_NAMES[k.get_sk_state(sk)] ?? String(k.get_sk_state(sk));
+const st = (k: ReadonlyKernel, sk: number) => TCP_STATE_NAMES[k.get_sk_state(sk)] ?? String(k.get_sk_state(sk));
 
 /** Both sockets may share an address:port as listeners: SO_REUSEPORT on both, same uid. */
-const reuseportEscape = (k: Kernel, a: number, b: number) => k.reuseport(a) && k.reuseport(b) && k.uid(a) === k.uid(b);
+const reuseportEscape = (k: ReadonlyKernel, a: number, b: number) => k.reuseport(a) && k.reuseport(b) && k.uid(a) === k.uid(b);
 
 /** Lifecycle state index -> facts it implies, precomputed: invariants run on every state. */
 const LISTEN_LIFE = LIFE.states.map((s) => ['raceWindow', 'rejected', 'validated', 'listening', 'unhashed'].includes(s));
 const [UNBOUND, BOUND, VALIDATED, LISTENING, CLOSED] = ['unbound', 'bound', 'validated', 'listening', 'closed'].map((s) => LIFE.states.indexOf(s));
 
 /** A thread is in the middle of a listen() or close() of this socket (it holds its lock). */
-function insideOwnSyscall(k: Kernel, sys: System, sk: number, programs: readonly string[]): boolean {
+function insideOwnSyscall(k: ReadonlyKernel, sys: System, sk: number, programs: readonly string[]): boolean {
   const t = k.lockOwner(sk);
   if (t < 0) return false;
   const op = k.opIndex(t);
@@ -243,6 +243,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: 'Every lifecycle move a step makes is one the XState statechart accepts.',
     why: 'A move the statechart refuses is either a model error or, in a mutant, a kernel path that skips a stage (hashing before validation, closing before unhashing).',
     kernel: { '4.3': ['inet_connection_sock.c 794-826'], '6.18': ['inet_connection_sock.c 1340-1374'] },
+    everyTransition: true,
     check(k) {
       return k.refused;
     },
@@ -292,12 +293,22 @@ export const PROPERTIES: readonly Property[] = [
       if (sys.concurrent < 2) return false;
       const sks = sys.threads.slice(0, sys.concurrent).map((th) => (th.ops.length === 1 && th.ops[0].op === 'listen' ? th.ctx[0].sk : -1));
       if (sks.some((sk) => sk < 0) || new Set(sks).size !== sks.length) return false;
-      const num = (sk: number) => sys.init[skOff(sys.L, sk, SK.num)];
-      return sks.every((sk) => num(sk) !== 0 && num(sk) === num(sks[0]) && sys.socks[sk].reuse && !sys.socks[sk].reuseport);
+      const k0 = new KernelReader(sys.L, sys.socks, sys.ephemeral, sys.init);
+      return sks.every((sk) => k0.inet_num(sk) >= 0 && k0.inet_num(sk) === k0.inet_num(sks[0]) && sys.socks[sk].reuse && !sys.socks[sk].reuseport);
     },
     check(k, sys) {
       for (let t = 0; t < sys.concurrent; t++) if (k.result(t, 0) === RES_OK) return null;
       return `every listen() failed: ${sys.threads.slice(0, sys.concurrent).map((th, t) => `${th.name} ${resultName(k.result(t, 0), sys.names.sockets)}`).join(', ')}; the port has no listener`;
+    },
+  },
+  {
+    id: 'type-ok',
+    kind: 'invariant',
+    sentence: 'Every field of every socket, bucket, thread and counter holds a value of its declared kind: a known sk_state or lifecycle state, a flag 0 or 1, a reference to a port, thread, socket or bucket that exists.',
+    why: 'The model packs the kernel structures into bytes; a value outside its field\'s domain (a lock held by a thread that does not exist, a bucket past the table) is a model error that every other property would misread.',
+    kernel: { '4.3': ['include/net/inet_hashtables.h 77-86'], '6.18': ['include/net/inet_hashtables.h 77-113'] },
+    check(k, sys) {
+      return typeErrorAt(k, sys);
     },
   },
 ];

@@ -2,7 +2,7 @@
 // is checked, and a predicate. A predicate returns null when it holds, or a sentence that says
 // what is wrong in this state.
 
-import type { Kernel } from '../model/kernel-view.ts';
+import type { ReadonlyKernel } from '../model/kernel-view.ts';
 import type { Ctx, Step } from '../model/program.ts';
 import type { Op } from '../model/scenario.ts';
 import type { System } from '../model/system.ts';
@@ -35,19 +35,24 @@ interface PropertyBase {
 /** Checked after every step. */
 export interface InvariantProperty extends PropertyBase {
   kind: 'invariant';
-  check(k: Kernel, sys: System): string | null;
+  /**
+   * It judges the transition, not only the state it reaches (a refused lifecycle move): the
+   * explorer checks it after every transition, also one into a state already visited.
+   */
+  everyTransition?: true;
+  check(k: ReadonlyKernel, sys: System): string | null;
 }
 
 /** Checked right after a given step ran (a Hoare triple on that kernel line). */
 export interface StepProperty extends PropertyBase {
   kind: 'step';
-  check(k: Kernel, sys: System, step: Step, ctx: Ctx, program: string): string | null;
+  check(k: ReadonlyKernel, sys: System, step: Step, ctx: Ctx, program: string): string | null;
 }
 
 /** Checked when a syscall returns, with what it returned. */
 export interface PostconditionProperty extends PropertyBase {
   kind: 'postcondition';
-  check(k: Kernel, sys: System, op: Op, ctx: Ctx, result: number): string | null;
+  check(k: ReadonlyKernel, sys: System, op: Op, ctx: Ctx, result: number): string | null;
 }
 
 /** Checked on the final state of a run in which every thread finished. */
@@ -55,7 +60,7 @@ export interface OutcomeProperty extends PropertyBase {
   kind: 'outcome';
   /** Whether the property says anything about this scenario. */
   appliesTo(sys: System): boolean;
-  check(k: Kernel, sys: System): string | null;
+  check(k: ReadonlyKernel, sys: System): string | null;
 }
 
 /** Checked on a state where some thread has not finished and none can move. */

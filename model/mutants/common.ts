@@ -4,7 +4,7 @@
 // of a KernelBase (kernels.ts) and a small per-kernel parameter object holding that kernel's
 // lines and MutantInfo text; the files here are split by what the mutation changes.
 
-import type { Kernel } from '../kernel-view.ts';
+import type { Kernel, ReadonlyKernel } from '../kernel-view.ts';
 import type { Ctx, Program } from '../program.ts';
 import type { MutantInfo, Variant } from '../variant.ts';
 
@@ -120,5 +120,5 @@ export function told(id: string, catalogue: string | undefined, t: Told, effect?
 }
 
 /** The listening bucket hash(sk) uses; an unbound socket hashes as port index 0. */
-export const bucketOf = (b: KernelBase, k: Kernel, sk: number) =>
+export const bucketOf = (b: KernelBase, k: ReadonlyKernel, sk: number) =>
   b.variant.listenBucket(Math.max(0, k.inet_num(sk)), k.rcv_saddr(sk), k.L.addrs);

@@ -2,11 +2,11 @@
 // each step, postconditions when a syscall returns, outcomes on a finished run. One checker
 // serves the random runner and the explorer alike.
 
-import type { Kernel } from '../../model/kernel-view.ts';
+import type { ReadonlyKernel } from '../../model/kernel-view.ts';
 import type { Ctx, Step } from '../../model/program.ts';
 import { type System } from '../../model/system.ts';
 import type {
-  InvariantProperty, OutcomeProperty, PostconditionProperty, Property, StepProperty, Violation,
+  InvariantProperty, OutcomeProperty, PostconditionProperty, ProgressProperty, Property, StepProperty, Violation,
 } from '../../properties/types.ts';
 
 export class Checker {
@@ -14,18 +14,19 @@ export class Checker {
   readonly stepProps: StepProperty[];
   readonly posts: PostconditionProperty[];
   readonly outcomes: OutcomeProperty[];
-  readonly progress: boolean;
+  /** The progress property, if it is checked: it judges the states where no thread can move. */
+  readonly progress: ProgressProperty | undefined;
 
   constructor(readonly sys: System, properties: readonly Property[]) {
     this.invariants = properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
     this.stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
     this.posts = properties.filter((p): p is PostconditionProperty => p.kind === 'postcondition');
     this.outcomes = properties.filter((p): p is OutcomeProperty => p.kind === 'outcome' && p.appliesTo(sys));
-    this.progress = properties.some((p) => p.kind === 'progress');
+    this.progress = properties.find((p): p is ProgressProperty => p.kind === 'progress');
   }
 
   /** After one step: step properties, and postconditions if its op returned. */
-  afterStep(k: Kernel, step: Step, ctx: Ctx, program: string, returnedOp: number): Violation | null {
+  afterStep(k: ReadonlyKernel, step: Step, ctx: Ctx, program: string, returnedOp: number): Violation | null {
     if (returnedOp < 0 && this.stepProps.length === 0) return null;
     for (const p of this.stepProps) {
       const m = p.check(k, this.sys, step, ctx, program);
@@ -43,7 +44,7 @@ export class Checker {
   }
 
   /** After a whole transition (a step and the steps merged into it). */
-  afterTransition(k: Kernel): Violation | null {
+  afterTransition(k: ReadonlyKernel): Violation | null {
     for (const p of this.invariants) {
       const m = p.check(k, this.sys);
       if (m !== null) return { propertyId: p.id, message: m };
@@ -52,7 +53,7 @@ export class Checker {
   }
 
   /** On a state where every thread finished. */
-  atEnd(k: Kernel): Violation | null {
+  atEnd(k: ReadonlyKernel): Violation | null {
     for (const p of this.outcomes) {
       const m = p.check(k, this.sys);
       if (m !== null) return { propertyId: p.id, message: m };
@@ -63,6 +64,6 @@ export class Checker {
   /** On a state where some thread is unfinished and none can move. */
   deadlock(stuck: string[]): Violation | null {
     if (!this.progress) return null;
-    return { propertyId: 'no-deadlock', message: `no thread can move; ${stuck.join(', ')} still waiting` };
+    return { propertyId: this.progress.id, message: `no thread can move; ${stuck.join(', ')} still waiting` };
   }
 }

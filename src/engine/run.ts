@@ -6,11 +6,11 @@
 
 import { Kernel } from '../../model/kernel-view.ts';
 import {
-  enabled, nextStep, resultsOf, showOp, threadDone, transition, type System,
+  currentOp, resultsOf, runLowestFirst, runThread, showOp, threadDone, type StepObserver, type System,
 } from '../../model/system.ts';
 import { where, type Step } from '../../model/program.ts';
 import { LIFE } from '../../model/lifecycle/table.ts';
-import { decodeState, describeByte } from '../../model/state.ts';
+import { decodeState, diffStates, showChange, type StateChange, type StateNames } from '../../model/state.ts';
 import type { Property, Violation } from '../../properties/types.ts';
 import { Checker } from './checker.ts';
 
@@ -29,11 +29,21 @@ export interface RunOptions {
   states?: boolean;
 }
 
-/** One field a step changed. */
+/** One field a step changed, as traces show it (and as version-1 trace files hold it). */
 export interface Change {
   field: string;
   from: string;
   to: string;
+  /** The change as the schema located it, for the renderers; absent in a trace read from a file. */
+  readonly at?: StateChange;
+}
+
+/**
+ * A change made by this run, shown once from its structure. The structure is not enumerable,
+ * so a change made now saves as, and compares equal to, the version-1 form read from a file.
+ */
+export function traceChange(names: StateNames, at: StateChange): Change {
+  return Object.defineProperty(showChange(names, at), 'at', { value: at, enumerable: false });
 }
 
 /** One step of a trace. */
@@ -79,42 +89,36 @@ export function runSchedule(sys: System, schedule: readonly Segment[], opts: Run
   const states: Record<string, unknown>[] | undefined = opts.trace && opts.states ? [] : undefined;
   let steps = 0;
   let violation: (Violation & { step: number }) | null = null;
-  let first = true;
+  let stepsBefore = 0;
+  let before = opts.trace ? k.s.slice() : undefined;
 
-  const move = (t: number): boolean => {
-    first = true;
-    let before = opts.trace ? k.s.slice() : undefined;
-    transition(sys, k, t, merge, (step, ctx, program, returnedOp) => {
-      steps++;
-      if (opts.trace) {
-        trace.push(traceStep(sys, k, before!, steps, t, step, returnedOp, !first));
-        states?.push(decodeState(sys.L, sys.names, k.s));
-        before = k.s.slice();
-      }
-      first = false;
-      const v = checker.afterStep(k, step, ctx, program, returnedOp);
-      if (v) violation = { ...v, step: steps };
-      return v === null;
-    });
+  const observe: StepObserver = (step, ctx, _program, returnedOp) => {
+    steps++;
+    if (opts.trace) {
+      trace.push(traceStep(sys, k, before!, steps, ctx.t, step, returnedOp, steps > stepsBefore + 1));
+      states?.push(decodeState(sys.L, sys.names, k.s));
+      before = k.s.slice();
+    }
+    const v = checker.afterStep(k, step, ctx, _program, returnedOp);
+    if (v) violation = { ...v, step: steps };
+    return v === null;
+  };
+  /** After each transition: the invariants; false stops the run. */
+  const after = (): boolean => {
+    stepsBefore = steps;
     if (violation) return false;
     const v = checker.afterTransition(k);
     if (v) violation = { ...v, step: steps };
     return v === null;
   };
 
-  const T = sys.concurrent;
-  run: {
-    for (const seg of schedule) {
-      const t = seg.thread % T;
-      for (let i = 0; i < seg.steps && enabled(sys, k, t); i++) if (!move(t)) break run;
-    }
-    for (;;) {
-      let t = 0;
-      while (t < T && !enabled(sys, k, t)) t++;
-      if (t === T) break;
-      if (!move(t)) break run;
-    }
-    const stuck = sys.threads.slice(0, T).filter((_, t) => !threadDone(sys, k, t)).map((th) => th.name);
+  for (const seg of schedule) {
+    if (violation) break;
+    runThread(sys, k, seg.thread % sys.concurrent, merge, seg.steps, after, observe);
+  }
+  if (!violation) runLowestFirst(sys, k, merge, after, observe);
+  if (!violation) {
+    const stuck = sys.threads.slice(0, sys.concurrent).filter((_, t) => !threadDone(sys, k, t)).map((th) => th.name);
     const v = stuck.length ? checker.deadlock(stuck) : checker.atEnd(k);
     if (v) violation = { ...v, step: steps };
   }
@@ -125,17 +129,10 @@ function traceStep(
   sys: System, k: Kernel, before: Uint8Array, n: number, t: number,
   step: Step, returnedOp: number, merged: boolean,
 ): TraceStep {
-  const changes: Change[] = [];
-  for (let i = 0; i < before.length; i++) {
-    // Thread bookkeeping (pc, locals, results) is shown as `returned`, not as changes.
-    if (before[i] === k.s[i] || (i >= sys.L.thBase && i < sys.L.tbBase)) continue;
-    const a = describeByte(sys.L, sys.names, i, before[i]);
-    const b = describeByte(sys.L, sys.names, i, k.s[i]);
-    changes.push({ field: a.field, from: a.value, to: b.value });
-  }
+  const changes = diffStates(sys.L, sys.names, before, k.s).map((c) => traceChange(sys.names, c));
   const raceWindow: string[] = [];
   for (let sk = 0; sk < sys.L.sockets; sk++) if (RACE_LIFE.has(k.lifeState(sk))) raceWindow.push(sys.names.sockets[sk]);
-  const opIndex = returnedOp >= 0 ? returnedOp : (nextStep(sys, k, t)?.op ?? 0);
+  const opIndex = returnedOp >= 0 ? returnedOp : (currentOp(sys, k, t) ?? 0);
   const op = sys.threads[t].ops[opIndex];
   const res = returnedOp >= 0 ? resultsOf(sys, k)[sys.threads[t].name]?.[returnedOp] : undefined;
   return {
@@ -154,8 +151,7 @@ export function effectiveSchedule(sys: System, schedule: readonly Segment[], mer
   const out: Segment[] = [];
   for (const seg of schedule) {
     const t = seg.thread % sys.concurrent;
-    let n = 0;
-    for (let i = 0; i < seg.steps && enabled(sys, k, t); i++) { transition(sys, k, t, merge); n++; }
+    const n = runThread(sys, k, t, merge, seg.steps);
     if (n === 0) continue;
     const last = out[out.length - 1];
     if (last && last.thread === t) last.steps += n;

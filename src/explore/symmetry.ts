@@ -5,7 +5,8 @@
 // of a reachable one. A pair joins an orbit only if swapping it leaves the initial state as it
 // is; otherwise the images would not be reachable.
 
-import { SK, SK_SIZE, TB, TB_SIZE, TH } from '../../model/state.ts';
+import { SK_SIZE, type Layout } from '../../model/state.ts';
+import { BYTE_MAX, fromRef, NO_REF, SOCKET_FIELDS, toRef, type Field } from '../../model/state-schema.ts';
 import { RES_SYN_TO } from '../../model/kernel.ts';
 import type { Op } from '../../model/scenario.ts';
 import type { System } from '../../model/system.ts';
@@ -59,6 +60,38 @@ export function findSymmetry(sys: System): Symmetry | null {
   return { orbits, canonicalize: (src, dst, threadPerm) => canonicalize(sys, orbits, src, dst, threadPerm) };
 }
 
+/** Every byte that names a thread or a socket, found from the schema: what a renaming rewrites. */
+interface References {
+  threads: Int32Array;
+  sockets: Int32Array;
+  /** Result codes: a SYN's result names the socket that got it. */
+  results: Int32Array;
+}
+
+const refersTo = (f: Field): 'thread' | 'socket' | 'result' | null =>
+  f.kind === 'ref' && (f.to === 'thread' || f.to === 'socket') ? f.to : f.kind === 'result' ? 'result' : null;
+
+const referenceCache = new WeakMap<Layout, References>();
+
+function referencesOf(L: Layout): References {
+  let r = referenceCache.get(L);
+  if (r) return r;
+  const found = { thread: [] as number[], socket: [] as number[], result: [] as number[] };
+  for (const sec of L.sections) {
+    for (let i = 0; i < sec.count; i++) {
+      sec.fields.forEach(({ field }, off) => { const to = refersTo(field); if (to) found[to].push(sec.base + i * sec.size + off); });
+    }
+  }
+  r = { threads: Int32Array.from(found.thread), sockets: Int32Array.from(found.socket), results: Int32Array.from(found.result) };
+  referenceCache.set(L, r);
+  return r;
+}
+
+/** Per socket field: does it name a thread, a socket, or neither (for "a reference to itself"). */
+const SOCKET_SELF = Object.values(SOCKET_FIELDS).map((f: Field) => refersTo(f));
+/** What a member's reference to itself compares as: above every real reference. */
+const SELF = BYTE_MAX;
+
 /** Applies the renaming that exchanges members a and b. */
 function applySwap(sys: System, src: Uint8Array, dst: Uint8Array, a: Member, b: Member, threadPerm: Int32Array): void {
   const sockMap = Int32Array.from(sys.socks.keys());
@@ -78,19 +111,10 @@ function rename(sys: System, src: Uint8Array, dst: Uint8Array, sockMap: Int32Arr
   for (let t = 0; t < L.threads; t++) {
     dst.set(src.subarray(L.thBase + t * L.thSize, L.thBase + (t + 1) * L.thSize), L.thBase + threadPerm[t] * L.thSize);
   }
-  const th = (v: number) => (v === 0 ? 0 : threadPerm[v - 1] + 1);
-  for (let i = 0; i < L.sockets; i++) {
-    const b = L.skBase + i * SK_SIZE;
-    dst[b + SK.lockOwner] = th(dst[b + SK.lockOwner]);
-    if (dst[b + SK.group]) dst[b + SK.group] = sockMap[dst[b + SK.group] - 1] + 1;
-  }
-  for (let t = 0; t < L.threads; t++) {
-    const b = L.thBase + t * L.thSize;
-    if (dst[b + TH.err] >= RES_SYN_TO) dst[b + TH.err] = RES_SYN_TO + sockMap[dst[b + TH.err] - RES_SYN_TO];
-    for (let r = TH.results; r < L.thSize; r++) if (dst[b + r] >= RES_SYN_TO) dst[b + r] = RES_SYN_TO + sockMap[dst[b + r] - RES_SYN_TO];
-  }
-  for (let p = 0; p < L.ports; p++) dst[L.tbBase + p * TB_SIZE + TB.lock] = th(dst[L.tbBase + p * TB_SIZE + TB.lock]);
-  for (let i = 0; i < L.listenBuckets; i++) dst[L.lbBase + i] = th(dst[L.lbBase + i]);
+  const refs = referencesOf(L);
+  for (const at of refs.threads) if (dst[at] !== NO_REF) dst[at] = toRef(threadPerm[fromRef(dst[at])]);
+  for (const at of refs.sockets) if (dst[at] !== NO_REF) dst[at] = toRef(sockMap[fromRef(dst[at])]);
+  for (const at of refs.results) if (dst[at] >= RES_SYN_TO) dst[at] = RES_SYN_TO + sockMap[dst[at] - RES_SYN_TO];
 }
 
 /** Orders members by their records, references to themselves read as "self". */
@@ -99,8 +123,9 @@ function compareMembers(sys: System, s: Uint8Array, a: Member, b: Member): numbe
   const ab = L.skBase + a.sk * SK_SIZE, bb = L.skBase + b.sk * SK_SIZE;
   for (let f = 0; f < SK_SIZE; f++) {
     let x = s[ab + f], y = s[bb + f];
-    if (f === SK.lockOwner) { if (x === a.t + 1) x = 254; if (y === b.t + 1) y = 254; }
-    else if (f === SK.group) { if (x === a.sk + 1) x = 253; if (y === b.sk + 1) y = 253; }
+    const self = SOCKET_SELF[f];
+    if (self === 'thread') { if (x === toRef(a.t)) x = SELF; if (y === toRef(b.t)) y = SELF; }
+    else if (self === 'socket') { if (x === toRef(a.sk)) x = SELF; if (y === toRef(b.sk)) y = SELF; }
     if (x !== y) return x - y;
   }
   const at = L.thBase + a.t * L.thSize, bt = L.thBase + b.t * L.thSize;

@@ -10,6 +10,8 @@
 import type { Change, TraceStep } from '../engine/run.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { showOp } from '../../model/system.ts';
+import type { StateChange } from '../../model/state.ts';
+import { NO_REF } from '../../model/state-schema.ts';
 import { traceRows, type TraceViolation } from './text.ts';
 
 export interface MermaidTraceOptions {
@@ -41,20 +43,23 @@ interface LockMove {
   what: string;
 }
 
-function lockMoves(s: TraceStep): LockMove[] {
-  const out: LockMove[] = [];
-  for (const c of s.changes) {
-    const take = c.from === 'free';
-    if (c.to !== 'free' && c.from !== 'free') continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^(.+)\.lockOwner$/.exec(c.field))) out.push({ on: 'thread', take, what: `lock_sock(${m[1]})` });
-    else if ((m = /^tb\[(.+)\]\.lock$/.exec(c.field))) out.push({ on: BHASH, take, what: `head lock ${m[1]}` });
-    else if ((m = /^lhash\[(.+)\]\.lock$/.exec(c.field))) out.push({ on: LHASH, take, what: `listening lock ${m[1]}` });
+/** The lock a change takes or drops, from its field's kind (a reference to the holder thread). */
+function lockMove(c: Change): LockMove | null {
+  const at = c.at;
+  if (!at || !isLock(at) || (at.from !== NO_REF && at.to !== NO_REF)) return null;
+  const take = at.from === NO_REF;
+  switch (at.section) {
+    case 'socket': return { on: 'thread', take, what: `lock_sock(${at.record})` };
+    case 'tb': return { on: BHASH, take, what: `head lock ${at.record}` };
+    case 'lhash': return { on: LHASH, take, what: `listening lock ${at.record}` };
+    default: return null;
   }
-  return out;
 }
 
-const isLockField = (c: Change) => /\.lockOwner$|^tb\[.+\]\.lock$|^lhash\[.+\]\.lock$/.test(c.field);
+const lockMoves = (s: TraceStep): LockMove[] => s.changes.map(lockMove).filter((m) => m !== null);
+
+const isLock = (at: StateChange) => at.kind.kind === 'ref' && at.kind.lock === true;
+const isLockField = (c: Change) => c.at !== undefined && isLock(c.at);
 
 /**
  * The shared table a step works on, and the lock it runs under when it takes and drops that
@@ -65,8 +70,8 @@ function tableOf(s: TraceStep): { table: Table; lock?: string } | null {
   if (/get-port|put-port/.test(s.stepId)) return { table: BHASH, lock: 'head lock' };
   if (/^(hash|unhash)\b/.test(s.stepId)) return { table: LHASH, lock: 'listening lock' };
   if (s.stepId === 'lookup') return { table: LHASH };
-  if (s.changes.some((c) => /^tb2?\[|\.bind2?Hash$/.test(c.field))) return { table: BHASH };
-  if (s.changes.some((c) => /^lhash\[|\.lhash$/.test(c.field))) return { table: LHASH };
+  if (s.changes.some((c) => c.at && (c.at.section === 'tb' || c.at.section === 'tb2' || c.at.field === 'bindHash' || c.at.field === 'bind2Hash'))) return { table: BHASH };
+  if (s.changes.some((c) => c.at && (c.at.section === 'lhash' || c.at.field === 'lhash'))) return { table: LHASH };
   return null;
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { traceToMermaid, mermaidText } from '../../src/trace/mermaid.ts';
 import type { TraceStep } from '../../src/engine/run.ts';
-import { runSchedule } from '../../src/engine/run.ts';
+import { runSchedule, traceChange } from '../../src/engine/run.ts';
+import { SOCKET_FIELDS, TB_FIELDS, type Field } from '../../model/state-schema.ts';
 import { compileSystem, ScenarioError } from '../../model/system.ts';
 import { KERNELS } from '../../model/variants/index.ts';
 import { PROPERTIES } from '../../properties/registry.ts';
@@ -104,10 +105,14 @@ describe('locks and tables', () => {
     const step = (n: number, stepId: string, changes: TraceStep['changes']): TraceStep => ({
       n, thread: 'T0', op: 'bind(A, 127.0.0.1:8080)', stepId, fn: 'f', where: 'x.c:1', file: 'x.c', line: '1', text: '', merged: false, changes, raceWindow: [],
     });
+    // Changes as the run makes them: located by the schema, the lock known by its field's kind.
+    const names = { sockets: ['A'], threads: ['T0'], ports: ['8080'], lifeStates: [] };
+    const change = (section: 'socket' | 'tb', record: string, field: string, kind: Field, from: number, to: number) =>
+      traceChange(names, { section, index: 0, record, field, kind, from, to });
     const src = traceToMermaid([
-      step(1, 'head-lock', [{ field: 'tb[8080].lock', from: 'free', to: 'held by T0' }]),
-      step(2, 'get-port', [{ field: 'A.num', from: '0', to: '8080' }]),
-      step(3, 'head-unlock', [{ field: 'tb[8080].lock', from: 'held by T0', to: 'free' }]),
+      step(1, 'head-lock', [change('tb', '8080', 'lock', TB_FIELDS.lock, 0, 1)]),
+      step(2, 'get-port', [change('socket', 'A', 'num', SOCKET_FIELDS.num, 0, 1)]),
+      step(3, 'head-unlock', [change('tb', '8080', 'lock', TB_FIELDS.lock, 1, 0)]),
     ]);
     const lines = src.split('\n').map((l) => l.trim());
     expect(lines).toContain('activate bhash');

@@ -2,7 +2,7 @@
 // §7.1). Line numbers are the seed's where it gives them (icsk.c one lower than the 4.3
 // release, §0), else the 4.3 release's.
 
-import type { Kernel } from '../../kernel-view.ts';
+import type { ReadonlyKernel } from '../../kernel-view.ts';
 import { AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C } from '../../kernel.ts';
 import {
   TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
@@ -13,13 +13,13 @@ import { inetCskGetPort, RULES_4_3, type GetPortRules } from './get-port.ts';
 import { inetHash, inetPutPort, inetUnhash, lookupListener } from './hashtables.ts';
 
 /** Someone else holds this socket's lock_sock. */
-export const sockLockBusy = (k: Kernel, c: Ctx) => {
+export const sockLockBusy = (k: ReadonlyKernel, c: Ctx) => {
   const owner = k.lockOwner(c.sk);
   return owner >= 0 && owner !== c.t;
 };
 
 /** Someone else holds the head lock of the port this socket asks for or owns. */
-export const headLockBusy = (k: Kernel, c: Ctx) => {
+export const headLockBusy = (k: ReadonlyKernel, c: Ctx) => {
   const port = k.inet_num(c.sk) >= 0 ? k.inet_num(c.sk) : c.port;
   if (port < 0) return false;
   const h = k.headLock(port);
@@ -143,7 +143,7 @@ export function listenBucket43(port: number, _addr: number, addrs: number): numb
   return port * addrs;
 }
 
-export function listenLockBusy(k: Kernel, c: Ctx, bucket: number): boolean {
+export function listenLockBusy(k: ReadonlyKernel, c: Ctx, bucket: number): boolean {
   if (bucket < 0) return false;
   const h = k.listenLock(bucket);
   return h >= 0 && h !== c.t;

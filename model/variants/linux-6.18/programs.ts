@@ -3,7 +3,7 @@
 // 14 lower (inet_csk_listen_start 1340 -> 1326); af_inet.c, inet_hashtables.c, tcp.c and
 // tcp_ipv4.c are unchanged.
 
-import type { Kernel } from '../../kernel-view.ts';
+import type { Kernel, ReadonlyKernel } from '../../kernel-view.ts';
 import {
   AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDPORT_LOCK,
   RES_OK, RES_EINVAL, RES_ECONNREFUSED, RES_SYN_TO,
@@ -24,7 +24,7 @@ import { inetHash, inetPutPort, inetUnhash, listenBucket618, lookupListener618 }
 export function listenProgram(
   bucketOf = listenBucket618, hash: (k: Kernel, sk: number, bucket: number) => number = inetHash, rules: GetPortRules618 = RULES_6_18,
 ): Program {
-  const bucket = (k: Kernel, sk: number) => bucketOf(k.inet_num(sk), k.rcv_saddr(sk), k.L.addrs);
+  const bucket = (k: ReadonlyKernel, sk: number) => bucketOf(k.inet_num(sk), k.rcv_saddr(sk), k.L.addrs);
   return {
     name: 'listen',
     steps: [

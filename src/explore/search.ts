@@ -1,0 +1,286 @@
+// The state-space search: every interleaving of a system's threads, breadth- or depth-first,
+// over the same step function `check` uses, with a visited set of 64-bit fingerprints of the
+// whole state. It records, for each property, where it was first violated, and how each stored
+// state was first reached (parent and move), so that paths.ts can rebuild a counterexample.
+
+import { Kernel } from '../../model/kernel-view.ts';
+import { LIFE } from '../../model/lifecycle/table.ts';
+import { LIFE_EVENTS } from '../../model/lifecycle/machine.ts';
+import type { Ctx, Step } from '../../model/program.ts';
+import { COVERAGE_STRIDE, threadDone, transition, type System } from '../../model/system.ts';
+import type { Property, Violation } from '../../properties/types.ts';
+import { Checker } from '../engine/checker.ts';
+import { FingerprintSet, fingerprint } from './fingerprint-set.ts';
+import { outcomeKey } from './outcomes.ts';
+import { NO_PARENT } from './paths.ts';
+import { StateQueue } from './state-queue.ts';
+import type { Symmetry } from './symmetry.ts';
+
+export interface SearchOptions {
+  strategy: 'bfs' | 'dfs';
+  merge: boolean;
+  maxStates?: number;
+  maxSeconds?: number;
+  /** Bound on the search structures (visited set, parent records, frontier), in bytes. */
+  maxBytes?: number;
+  /** Stop at the first violation of a property for which `stopsSearch` says so. */
+  stopsSearch?: (p: Property) => boolean;
+  /** Collect each final outcome with the first state that reaches it. */
+  outcomes?: boolean;
+  /** Called about every 100 ms with the figures so far. */
+  progress?: (s: ExploreStats) => void;
+}
+
+export interface ExploreStats {
+  states: number;
+  transitions: number;
+  maxDepth: number;
+  seconds: number;
+  statesPerSecond: number;
+  /** Bytes of the visited set and parent records, per stored state. */
+  bytesPerState: number;
+  /** Peak bytes of the visited set, parent records and frontier together. */
+  peakBytes: number;
+  collisionProbability: number;
+}
+
+/** Where a violation was seen: after move `thread` from state `from`, or at state `at`. */
+export interface Found {
+  violation: Violation;
+  from: number;
+  thread: number;
+  at: number;
+}
+
+export interface SearchResult {
+  found: Map<string, Found>;
+  /** parent[id] and move[id]: the state and thread move by which state id was first reached. */
+  parent: Uint32Array;
+  move: Uint8Array;
+  truncated: boolean;
+  /** Why it was truncated: "states", "seconds" or "memory". */
+  bound?: string;
+  /** A violation stopped the search (stopsSearch). */
+  stopped: boolean;
+  /** stepsRun[program.id * COVERAGE_STRIDE + pc] = 1 for each step run. */
+  stepsRun: Uint8Array;
+  /** Lifecycle moves taken: [state * events + event] = 1. */
+  lifeCoverage: Uint8Array;
+  /** Outcome key -> first finished state with it. */
+  outcomeAt: Map<string, number>;
+  /** The figures, with the time measured up to `now`. */
+  stats(now: number): ExploreStats;
+}
+
+export function search(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions): SearchResult {
+  return new Search(sys, properties, sym, o).run();
+}
+
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The search's working state; one instance per search. */
+class Search {
+  readonly start = performance.now();
+  readonly T: number;
+  readonly words: number;
+  // Buffers: the state being expanded, its successor, the canonical successor.
+  readonly cur: Uint8Array;
+  readonly next: Uint8Array;
+  readonly canonBuf: Uint8Array;
+  readonly curWords: Int32Array;
+  readonly canon: Uint8Array;
+  readonly canonWords: Int32Array;
+  readonly fp = new Uint32Array(2);
+  readonly meta = new Uint32Array(2);
+  readonly perm: Int32Array;
+  readonly k: Kernel;
+  readonly visited = new FingerprintSet(1 << 12);
+  readonly queue: StateQueue;
+  parent = new Uint32Array(1 << 12);
+  move = new Uint8Array(1 << 12);
+  states = 0;
+  transitions = 0;
+  maxDepth = 0;
+  truncated = false;
+  bound: string | undefined;
+  stopped = false;
+  readonly found = new Map<string, Found>();
+  active: Property[];
+  checker: Checker;
+  /** Properties that depend on the transition, not only on the state reached (see Property). */
+  perTransition: Property[];
+  readonly stepsRun = new Uint8Array(4 * COVERAGE_STRIDE);
+  readonly outcomeAt = new Map<string, number>();
+  stepViolation: Violation | null = null;
+  /** One observer for every transition: allocating a closure per move costs more than the move. */
+  readonly observe: (step: Step, ctx: Ctx, program: string, returnedOp: number, cov: number) => boolean;
+
+  constructor(readonly sys: System, readonly properties: readonly Property[], readonly sym: Symmetry | null, readonly o: SearchOptions) {
+    this.T = sys.concurrent;
+    const padded = (sys.L.size + 3) & ~3;
+    this.words = padded >> 2;
+    this.cur = new Uint8Array(padded);
+    this.next = new Uint8Array(padded);
+    this.canonBuf = new Uint8Array(padded);
+    this.curWords = new Int32Array(this.cur.buffer);
+    // Without symmetry the successor is its own canonical form: no copy.
+    this.canon = sym ? this.canonBuf : this.next;
+    this.canonWords = new Int32Array(this.canon.buffer);
+    this.perm = new Int32Array(sys.threads.length);
+    this.k = new Kernel(sys.L, sys.socks, sys.ephemeral, this.next);
+    this.k.lifeCoverage = new Uint8Array(LIFE.states.length * LIFE_EVENTS.length);
+    this.queue = new StateQueue(this.words, o.strategy === 'dfs');
+    this.active = properties.slice();
+    this.checker = new Checker(sys, this.active);
+    this.perTransition = this.active.filter((p) => p.kind === 'invariant' && p.everyTransition);
+    this.observe = (step, ctx, program, returnedOp, cov) => {
+      this.stepsRun[cov] = 1;
+      const v = this.checker.afterStep(this.k, step, ctx, program, returnedOp);
+      if (v) this.stepViolation = v;
+      return v === null;
+    };
+  }
+
+  addState(from: number, thread: number): number {
+    if (this.states === this.parent.length) {
+      const p2 = new Uint32Array(this.parent.length * 2); p2.set(this.parent); this.parent = p2;
+      const m2 = new Uint8Array(this.move.length * 2); m2.set(this.move); this.move = m2;
+    }
+    this.parent[this.states] = from;
+    this.move[this.states] = thread;
+    return this.states++;
+  }
+
+  record(v: Violation, from: number, thread: number, at: number): void {
+    if (this.found.has(v.propertyId)) return;
+    this.found.set(v.propertyId, { violation: v, from, thread, at });
+    this.active = this.active.filter((p) => p.id !== v.propertyId);
+    this.checker = new Checker(this.sys, this.active);
+    this.perTransition = this.perTransition.filter((p) => p.id !== v.propertyId);
+    const p = this.properties.find((x) => x.id === v.propertyId);
+    if (p && this.o.stopsSearch?.(p)) this.stopped = true;
+  }
+
+  run(): SearchResult {
+    this.pushInitial();
+    const maxStates = this.o.maxStates ?? Infinity;
+    let pops = 0;
+    while (this.queue.length > 0 && !this.stopped) {
+      if ((++pops & 1023) === 0 && this.atBound()) break;
+      if (this.states >= maxStates) { this.truncated = true; this.bound = 'states'; break; }
+      this.queue.pop(this.curWords, this.meta);
+      this.expand(this.meta[0], this.meta[1]);
+    }
+    return {
+      found: this.found, parent: this.parent, move: this.move, truncated: this.truncated,
+      ...(this.bound ? { bound: this.bound } : {}), stopped: this.stopped, stepsRun: this.stepsRun,
+      lifeCoverage: this.k.lifeCoverage!, outcomeAt: this.outcomeAt, stats: (now) => this.stats(now),
+    };
+  }
+
+  private pushInitial(): void {
+    const { cur, sym } = this;
+    cur.set(this.sys.init);
+    if (sym) { sym.canonicalize(cur, this.canonBuf, this.perm); cur.set(this.canonBuf); }
+    fingerprint(this.curWords, this.words, this.fp);
+    this.visited.addOrGet(this.fp[0], this.fp[1], 0);
+    this.addState(NO_PARENT, 0);
+    this.queue.push(this.curWords, 0, 0);
+    this.k.s = cur;
+    const v = this.checker.afterTransition(this.k);
+    if (v) this.record(v, -1, 0, 0);
+  }
+
+  /** Checked every 1,024 expansions: the time and memory bounds, and the progress report. */
+  private lastProgress = performance.now();
+  private atBound(): boolean {
+    const now = performance.now();
+    if (now - this.start > (this.o.maxSeconds ?? Infinity) * 1000) { this.truncated = true; this.bound = 'seconds'; return true; }
+    if (this.memoryNeeded() > (this.o.maxBytes ?? Infinity)) { this.truncated = true; this.bound = 'memory'; return true; }
+    if (this.o.progress && now - this.lastProgress > 100) { this.lastProgress = now; this.o.progress(this.stats(now)); }
+    return false;
+  }
+
+  /**
+   * Memory is checked every 1,024 expansions, each adding at most one state per thread: leave
+   * room for what the structures can grow to before the next check.
+   */
+  private memoryNeeded(): number {
+    const headroom = 1024 * Math.max(1, this.T);
+    const records = (this.parent.byteLength + this.move.byteLength) * (this.states + headroom > this.parent.length ? 2 : 1);
+    return this.visited.bytesAfter(headroom) + records + this.queue.bytes + (1 << 24);
+  }
+
+  /** Every move of every thread from state `id` (in `cur`): new states are stored and queued. */
+  private expand(id: number, depth: number): void {
+    const { sys, k, cur, next } = this;
+    if (depth > this.maxDepth) this.maxDepth = depth;
+    let unfinished = false, moved = false;
+    // `next` still equals `cur` after a blocked thread: transition() writes nothing then.
+    let nextIsCur = false;
+    k.s = cur;
+    for (let t = 0; t < this.T; t++) {
+      if (threadDone(sys, k, t)) continue;
+      unfinished = true;
+      if (!nextIsCur) next.set(cur);
+      nextIsCur = true;
+      k.s = next;
+      k.refused = null;
+      this.stepViolation = null;
+      // Blocked (0 steps) is the same test as enabled(), asked once instead of twice.
+      if (transition(sys, k, t, this.o.merge, this.observe) === 0) { k.s = cur; continue; }
+      nextIsCur = false;
+      moved = true;
+      this.transitions++;
+      this.afterMove(id, t, depth);
+      k.s = cur;
+      if (this.stopped) break;
+    }
+    if (unfinished && !moved) {
+      const stuck = sys.threads.slice(0, this.T).filter((_, t) => !threadDone(sys, k, t)).map((th) => th.name);
+      const v = this.checker.deadlock(stuck);
+      if (v) this.record(v, -1, 0, id);
+    }
+    if (!unfinished) this.finished(id);
+  }
+
+  /** After thread t moved from state id into `next`: its checks, and the new state if it is one. */
+  private afterMove(id: number, t: number, depth: number): void {
+    const { k, fp } = this;
+    if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
+    for (const p of this.perTransition) {
+      const m = p.kind === 'invariant' ? p.check(k, this.sys) : null;
+      if (m !== null) this.record({ propertyId: p.id, message: m }, id, t, -1);
+    }
+    if (this.sym) this.sym.canonicalize(this.next, this.canonBuf, this.perm);
+    fingerprint(this.canonWords, this.words, fp);
+    if (this.visited.addOrGet(fp[0], fp[1], this.states) >= 0) return;
+    const nid = this.addState(id, t);
+    k.s = this.canon;
+    const v = this.checker.afterTransition(k);
+    if (v) this.record(v, id, t, -1);
+    this.queue.push(this.canonWords, nid, depth + 1);
+  }
+
+  /** A state where every thread finished: the outcome properties, and its outcome. */
+  private finished(id: number): void {
+    const v = this.checker.atEnd(this.k);
+    if (v) this.record(v, -1, 0, id);
+    if (this.o.outcomes) {
+      const key = outcomeKey(this.sys, this.cur);
+      if (!this.outcomeAt.has(key)) this.outcomeAt.set(key, id);
+    }
+  }
+
+  stats(now: number): ExploreStats {
+    const seconds = (now - this.start) / 1000;
+    const stored = this.visited.bytes + this.parent.byteLength + this.move.byteLength;
+    return {
+      states: this.states, transitions: this.transitions, maxDepth: this.maxDepth, seconds: round(seconds, 3),
+      statesPerSecond: Math.round(this.states / Math.max(seconds, 1e-6)),
+      bytesPerState: round(stored / Math.max(this.states, 1), 1),
+      peakBytes: stored + this.queue.peakBytes,
+      collisionProbability: this.visited.collisionProbability(),
+    };
+  }
+}
