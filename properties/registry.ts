@@ -8,7 +8,7 @@ import {
 } from '../model/kernel.ts';
 import { LIFE } from '../model/lifecycle/table.ts';
 import { SK, skOff } from '../model/state.ts';
-import { addressesOverlap } from '../model/variants/linux-4.3/bind-conflict.ts';
+import { addressesOverlap } from '../model/common/tables.ts';
 import type { Property } from './types.ts';
 
 const name = (sys: System, sk: number) => sys.names.sockets[sk];

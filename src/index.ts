@@ -24,7 +24,7 @@ export { Kernel, type SocketConfig } from '../model/kernel-view.ts';
 export { compileSystem, showOp, resultsOf, ScenarioError, type System } from '../model/system.ts';
 export { decodeState } from '../model/state.ts';
 export * as kernel from '../model/kernel.ts';
-export { KERNELS, DEFAULT_VARIANT, allVariants, findVariant, baseOf } from '../model/variants/index.ts';
+export { KERNELS, DEFAULT_VARIANT, allVariants, findVariant, baseOf } from '../model/registry.ts';
 export { MUTANTS } from '../model/mutants/index.ts';
 export { socketLifecycle, LIFE_EVENTS, type LifeEvent } from '../model/lifecycle/machine.ts';
 export { LIFE } from '../model/lifecycle/table.ts';

@@ -4,7 +4,7 @@ import { traceToMermaid, mermaidText } from '../../src/trace/mermaid.ts';
 import type { TraceStep } from '../../src/engine/run.ts';
 import { runSchedule } from '../../src/engine/run.ts';
 import { compileSystem, ScenarioError } from '../../model/system.ts';
-import { KERNELS } from '../../model/variants/index.ts';
+import { KERNELS } from '../../model/registry.ts';
 import { PROPERTIES } from '../../properties/registry.ts';
 import { generatedScenario } from '../../src/engine/generate.ts';
 import { uniformSchedule } from '../../src/engine/schedule.ts';
