@@ -33,6 +33,22 @@ export type Scope = 'private' | 'socket' | 'shared';
 
 export const RETURN = 'return';
 
+/**
+ * A lock in the kernel's words: the socket lock (lock_sock), the bind hash bucket's head lock
+ * (bhash; 6.18 also bhash2's), the listening hash bucket's lock (4.3 ilb, 6.18 ilb2), and the RCU
+ * read side a lockless lookup runs under.
+ */
+export type LockName = 'lock_sock' | 'head->lock' | 'head2->lock' | 'ilb->lock' | 'ilb2->lock' | 'rcu_read_lock';
+
+/**
+ * What a step does with a lock: `acquire` takes it and keeps it after the step, `release` drops
+ * one an earlier step took, `held` runs while an earlier step's acquire still holds it, `within`
+ * takes and drops it inside the step (a critical section the model runs as one atomic step).
+ */
+export type LockUse = 'acquire' | 'release' | 'held' | 'within';
+
+export type Locks = Readonly<Partial<Record<LockName, LockUse>>>;
+
 export interface Step {
   /** Stable id within its program, e.g. "publish-listen"; also the jump label. */
   id: string;
@@ -44,6 +60,8 @@ export interface Step {
   /** What the line does, in the kernel's words where possible. */
   text: string;
   scope: Scope;
+  /** The locks the step takes, holds or drops (traces and diagrams show them; a test checks them against `blocked`). */
+  locks: Locks;
   /** True while the step cannot run (it would spin or sleep on a lock someone holds). */
   blocked?: (k: ReadonlyKernel, c: Ctx) => boolean;
   /** The labels `run` may return besides RETURN, checked when the program is compiled. */

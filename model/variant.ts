@@ -1,7 +1,10 @@
 // A variant is one kernel's listen path: its four syscall programs and how it places a
-// listener in the listening hash. Mutants are variants derived from a base by one change.
+// listener in the listening hash. A kernel variant is built from its parts (get_port's rules as
+// data, get_port, the hash insert, the SYN lookup); a mutant is a change to a kernel's parts and
+// programs (model/mutants/).
 
-import type { Program } from './program.ts';
+import type { Kernel } from './kernel-view.ts';
+import type { Ctx, Program } from './program.ts';
 
 export interface MutantInfo {
   /** Short id, used as `--variant <base>/<id>`. */
@@ -18,15 +21,41 @@ export interface MutantInfo {
   catalogue?: string;
 }
 
+export const PROGRAM_NAMES = ['bind', 'listen', 'close', 'syn'] as const;
+export type ProgramName = (typeof PROGRAM_NAMES)[number];
+export type Programs = Readonly<Record<ProgramName, Program>>;
+
 export interface Variant {
   /** e.g. "linux-4.3" or "linux-4.3/publish-after-get-port". */
   id: string;
-  /** Which kernel's line numbers the steps carry. */
-  kernel: '4.3' | '6.18';
+  /** Which kernel version's line numbers the steps carry, e.g. "4.3"; one of the registry's (model/registry.ts). */
+  kernel: string;
   title: string;
   description: string;
-  programs: { bind: Program; listen: Program; close: Program; syn: Program };
+  programs: Programs;
   /** The listening-hash bucket of a socket bound to (port, address). */
   listenBucket(port: number, addr: number, addrs: number): number;
   mutant?: MutantInfo;
+}
+
+/**
+ * The parts a kernel's programs are built from, each the kernel's own code. `R` is get_port's
+ * rules as data: the checks it makes, each a knob a mutant may turn.
+ */
+export interface KernelParts<R = unknown> {
+  rules: R;
+  /** inet_csk_get_port for the step running `c`: 0, or the refusal (see `errno`). */
+  getPort(k: Kernel, c: Ctx, snum: number, rules: R): number;
+  /** get_port refuses with an errno (6.18: -EADDRINUSE) that the callers store, not with 1 (4.3). */
+  errno: boolean;
+  /** inet_hash into a listening bucket: 0, or an errno. */
+  hash(k: Kernel, sk: number, bucket: number): number;
+  /** __inet_lookup_listener: the listener a SYN for daddr:port reaches, or -1. */
+  lookup(k: Kernel, daddr: number, port: number): number;
+}
+
+/** A kernel: a variant, its parts, and how its programs are built from parts. */
+export interface KernelVariant<R = unknown> extends Variant {
+  parts: KernelParts<R>;
+  build(parts: KernelParts<R>): Programs;
 }

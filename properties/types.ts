@@ -7,11 +7,11 @@ import type { Ctx, Step } from '../model/program.ts';
 import type { Op } from '../model/scenario.ts';
 import type { System } from '../model/system.ts';
 
-/** Kernel lines per kernel version, e.g. { '4.3': ['icsk.c 812-817'], '6.18': [...] }. */
-export interface KernelLines {
-  '4.3': readonly string[];
-  '6.18': readonly string[];
-}
+/**
+ * Kernel lines per kernel version, e.g. { '4.3': ['icsk.c 812-817'], '6.18': [...] }; the
+ * versions are the registry's (model/registry.ts, checked by properties/kernel-lines.ts).
+ */
+export type KernelLines = Readonly<Record<string, readonly string[]>>;
 
 interface PropertyBase {
   id: string;
@@ -25,7 +25,8 @@ interface PropertyBase {
    * it as an expected violation, neither a pass nor a failure.
    */
   expectedViolation?: {
-    kernels: readonly ('4.3' | '6.18')[];
+    /** Kernel versions (Variant.kernel) whose source breaks it. */
+    kernels: readonly string[];
     /** Built-in scenarios that show it: a check over one of them must find the violation. */
     seenIn: readonly string[];
     why: string;

@@ -20,14 +20,15 @@ export type {
 export { PROPERTIES, findProperty } from '../properties/registry.ts';
 
 // ---- The model, and variants ---------------------------------------------------------------------
-export type { Variant, MutantInfo } from '../model/variant.ts';
+export type { Variant, MutantInfo, KernelVariant, KernelParts, Programs } from '../model/variant.ts';
 export type { Program, Step, Ctx, Scope } from '../model/program.ts';
 export { RETURN, replaceStep, moveAfter, patchStep, findStep } from '../model/program.ts';
 export { Kernel, type SocketConfig } from '../model/kernel-view.ts';
 export { compileSystem, showOp, resultsOf, type System } from '../model/system.ts';
 export { decodeState } from '../model/state.ts';
 export * as kernel from '../model/kernel.ts';
-export { KERNELS, DEFAULT_VARIANT, allVariants, findVariant, baseOf } from '../model/variants/index.ts';
+export { KERNELS, DEFAULT_VARIANT, allVariants, findVariant, baseOf, registerVariant, registeredKernelVersions } from '../model/registry.ts';
+export { applyMutation, type Mutation, type Edit } from '../model/mutants/common.ts';
 export { MUTANTS } from '../model/mutants/index.ts';
 export { socketLifecycle, LIFE_EVENTS, type LifeEvent } from '../model/lifecycle/machine.ts';
 export { LIFE } from '../model/lifecycle/table.ts';

@@ -9,7 +9,7 @@ import type { fc } from '@fast-check/vitest';
 import type { Scenario } from '../model/scenario.ts';
 import { compileSystem, type System } from '../model/system.ts';
 import type { Variant } from '../model/variant.ts';
-import { DEFAULT_VARIANT, findVariant } from '../model/variants/index.ts';
+import { DEFAULT_VARIANT, findVariant } from '../model/registry.ts';
 import { PROPERTIES, findProperty } from '../properties/registry.ts';
 import type { Property } from '../properties/types.ts';
 import { generatedScenario, type GenerateOptions } from './engine/generate.ts';

@@ -1,12 +1,12 @@
-// What every mutant shares: how it is derived from its base kernel, the record of which steps it
-// changes (a kill's counterexample must run one of them), and what a mutation recipe needs to
-// know of a kernel. A mistake that both kernels can make is written once, as a recipe: a function
-// of a KernelBase (kernels.ts) and a small per-kernel parameter object holding that kernel's
-// lines and MutantInfo text; the files here are split by what the mutation changes.
+// A mutant is a change applied to a kernel: to its parts (get_port's rule knobs, or one of its
+// functions) and to its programs (a step moved, patched or replaced), written as data and
+// applied here. A mistake both kernels can make is one recipe: a function of the kernel that
+// reads what it needs from the kernel's own steps and parts; the files here are split by what
+// the mutation changes.
 
-import type { Kernel, ReadonlyKernel } from '../kernel-view.ts';
-import type { Ctx, Program } from '../program.ts';
-import type { MutantInfo, Variant } from '../variant.ts';
+import type { ReadonlyKernel } from '../kernel-view.ts';
+import { findStep, moveAfter, patchStep, replaceStep, type Program, type Step } from '../program.ts';
+import { PROGRAM_NAMES, type KernelParts, type KernelVariant, type MutantInfo, type ProgramName, type Variant } from '../variant.ts';
 
 /**
  * A mutant and the ids of the steps it changes or adds (in any of its four programs), the step
@@ -17,65 +17,63 @@ export interface Mutant {
   steps: readonly string[];
 }
 
-export interface MutantSpec extends Omit<MutantInfo, 'base'> {
+/** An edit reads the step it edits, and the program as the earlier edits left it. */
+type FromStep<T> = (step: Step, program: Program) => T;
+
+/** One edit of one program: move a step after another, change fields of a step, or replace it by steps. */
+export type Edit =
+  | { program: ProgramName; move: string; after: string }
+  | { program: ProgramName; patch: string; with: Partial<Step> | FromStep<Partial<Step>> }
+  | { program: ProgramName; replace: string; by: FromStep<Step[]> };
+
+/** A kernel's parts changed: rule knobs (the others keep the kernel's value), or whole parts. */
+export type PartsChange<R> = Partial<Omit<KernelParts<R>, 'rules'>> & { rules?: Partial<R> };
+
+export interface Mutation<R = unknown> extends Omit<MutantInfo, 'base'> {
   /** Ids of the changed or added steps. */
   steps: readonly string[];
-  /** The programs that differ from the base; the others are the base's own objects. */
-  programs: Partial<Variant['programs']>;
+  parts?: PartsChange<R>;
+  /** Applied in order, each to the program as the earlier ones left it. */
+  edits?: readonly Edit[];
 }
 
-/** A SYN lookup the syn program can be built with: the listener for daddr:port, or -1. */
-export type Lookup = (k: Kernel, daddr: number, port: number) => number;
+/** The programs that call each part: rebuilt when the part changes. */
+const CALLERS: Readonly<Record<keyof KernelParts, readonly ProgramName[]>> = {
+  rules: ['bind', 'listen'], getPort: ['bind', 'listen'], errno: ['bind', 'listen'], hash: ['listen'], lookup: ['syn'],
+};
 
 /**
- * One kernel as the recipes see it: its variant, and the few places where 4.3 and 6.18 write the
- * listen path differently. `R` is its get_port rules object (GetPortRules, GetPortRules618).
- * Methods, not function fields, so that a KernelBase<GetPortRules> is a KernelBase<unknown>.
+ * The mutant of `base`: id `<base>/<id>`; the programs that a changed part or an edit touches
+ * are rebuilt and edited, the others are the base's own objects.
  */
-export interface KernelBase<R = unknown> {
-  variant: Variant;
-  /** Title prefix of its mutants, e.g. "Linux 4.3". */
-  name: string;
-
-  /** get_port's checks as the kernel has them. */
-  rules: R;
-  /** bind() and listen() built with other get_port rules. */
-  programsWith(rules: R): Pick<Variant['programs'], 'bind' | 'listen'>;
-  /** inet_csk_get_port: 0, or what a refusal returns (4.3: 1, 6.18: an errno). */
-  getPort(k: Kernel, sk: number, snum: number, rules?: R): number;
-  /** What a refused get_port returns. */
-  refused: number;
-  /** What listen()'s get-port step does with a failed get_port's result besides the lifecycle. */
-  keepErr(k: Kernel, c: Ctx, err: number): void;
-  /** What bind()'s get-port step does once get_port returned `err`. */
-  bindGotPort(k: Kernel, c: Ctx, err: number): string | void;
-
-  /** The listen step after the rollback that gives up: frees the queue, returns err. */
-  unwind: string;
-  /** The listen steps that jump to the rollback when they fail. */
-  failing: readonly string[];
-  /** inet_hash into a given listening bucket. */
-  hash(k: Kernel, sk: number, bucket: number): void;
-  /** What listen()'s hash step does once the socket is hashed: the success exit. */
-  hashed(k: Kernel, c: Ctx): string;
-  /** The syn program with another lookup. */
-  synWith(lookup: Lookup): Program;
-
-  /** The kernel's own words for the statements the recipes move, drop or annotate. */
-  text: {
-    /** The store that publishes TCP_LISTEN in inet_csk_listen_start. */
-    listenStore: string;
-    /** The failure path's TCP_CLOSE store. */
-    rollbackStore: string;
-    /** tcp_set_state's TCP_CLOSE store on close(). */
-    closeStore: string;
-    /** The get_port call in inet_csk_listen_start. */
-    getPortCall: string;
-    /** The test of get_port's result that guards the hash. */
-    getPortTest: string;
-    /** The hash call in inet_csk_listen_start. */
-    hashCall: string;
+export function applyMutation<R>(base: KernelVariant<R>, m: Mutation<R>): Mutant {
+  const { steps, parts, edits = [], ...info } = m;
+  const rebuilt = parts ? base.build(changed(base.parts, parts)) : base.programs;
+  const touched = new Set([...Object.keys(parts ?? {}).flatMap((p) => CALLERS[p as keyof KernelParts]), ...edits.map((e) => e.program)]);
+  const program = (name: ProgramName) =>
+    touched.has(name) ? edits.filter((e) => e.program === name).reduce(applyEdit, rebuilt[name]) : base.programs[name];
+  return {
+    steps,
+    variant: {
+      id: `${base.id}/${info.id}`,
+      kernel: base.kernel,
+      title: `Linux ${base.kernel} mutant${info.catalogue ? ` ${info.catalogue}` : ''}: ${info.id}`,
+      description: `${info.change} ${info.effect}`,
+      programs: Object.fromEntries(PROGRAM_NAMES.map((name) => [name, program(name)])) as Variant['programs'],
+      listenBucket: base.listenBucket,
+      mutant: { ...info, base: base.id },
+    },
   };
+}
+
+function changed<R>(parts: KernelParts<R>, change: PartsChange<R>): KernelParts<R> {
+  return { ...parts, ...change, rules: { ...parts.rules, ...change.rules } };
+}
+
+function applyEdit(p: Program, e: Edit): Program {
+  if ('move' in e) return moveAfter(p, e.move, e.after);
+  if ('patch' in e) return patchStep(p, e.patch, typeof e.with === 'function' ? e.with(findStep(p, e.patch), p) : e.with);
+  return replaceStep(p, e.replace, e.by(findStep(p, e.replace), p));
 }
 
 /** A kernel's own text of a mutant; `effect` may come from the recipe when both kernels share it. */
@@ -83,23 +81,6 @@ export interface Told {
   change: string;
   effect?: string;
   history?: string;
-}
-
-/** A mutant of `b`: id `<base>/<id>`, the base's programs except the ones the spec gives. */
-export function mutant(b: KernelBase, s: MutantSpec): Mutant {
-  const { steps, programs, ...info } = s;
-  const base = b.variant;
-  return {
-    steps,
-    variant: {
-      ...base,
-      id: `${base.id}/${info.id}`,
-      title: `${b.name} mutant${info.catalogue ? ` ${info.catalogue}` : ''}: ${info.id}`,
-      description: `${info.change} ${info.effect}`,
-      programs: { ...base.programs, ...programs },
-      mutant: { ...info, base: base.id },
-    },
-  };
 }
 
 /**
@@ -119,6 +100,16 @@ export function told(id: string, catalogue: string | undefined, t: Told, effect?
   };
 }
 
+/** The C statement a step's text starts with: before its comment and its first `;`. */
+export const statement = (s: Step) => s.text.split('  /*')[0].split(';')[0];
+
+/** The id of the step after `id` in a program (listen's unwind follows its rollback). */
+export function stepAfter(p: Program, id: string): string {
+  const i = p.steps.findIndex((s) => s.id === id);
+  if (i < 0 || i + 1 >= p.steps.length) throw new Error(`program ${p.name}: no step after ${id}`);
+  return p.steps[i + 1].id;
+}
+
 /** The listening bucket hash(sk) uses; an unbound socket hashes as port index 0. */
-export const bucketOf = (b: KernelBase, k: ReadonlyKernel, sk: number) =>
-  b.variant.listenBucket(Math.max(0, k.inet_num(sk)), k.rcv_saddr(sk), k.L.addrs);
+export const bucketOf = (v: Variant, k: ReadonlyKernel, sk: number) =>
+  v.listenBucket(Math.max(0, k.inet_num(sk)), k.rcv_saddr(sk), k.L.addrs);

@@ -1,113 +1,55 @@
 // Mutants of inet_csk_get_port and the conflict rule (4.3: icsk.c 46-249; 6.18: icsk.c 170-609):
 // the pairwise rule, the fast-path cache, and the head lock that makes the scan and the owner
-// insert one step. They change bind() and listen() alike, as the kernel's one get_port would.
+// insert one step. A rule mutant turns one of the kernel's own rule knobs (GetPortRules,
+// GetPortRules618); bind() and listen() change alike, as the kernel's one get_port would.
 
-import { ADDR_ANY, ICSK_C, TCP_LISTEN } from '../kernel.ts';
+import { ICSK_C, RES_EADDRINUSE } from '../kernel.ts';
 import type { Kernel } from '../kernel-view.ts';
-import { findStep, patchStep, replaceStep, type Ctx, type Program, type Step } from '../program.ts';
-import type { Variant } from '../variant.ts';
-import { addressesOverlap } from '../variants/linux-4.3/bind-conflict.ts';
-import type { ConflictRule } from '../variants/linux-4.3/get-port.ts';
-import type { PairRule } from '../variants/linux-6.18/bind-conflict.ts';
-import { FASTREUSEPORT_STRICT, skReuseportMatch } from '../variants/linux-6.18/get-port.ts';
-import { mutant, told, type KernelBase, type Mutant, type Told } from './common.ts';
-import { LINUX_4_3, LINUX_6_18 } from './kernels.ts';
+import type { Ctx, Step } from '../program.ts';
+import type { KernelVariant } from '../variant.ts';
+import { linux43 } from '../variants/linux-4.3/index.ts';
+import { linux618 } from '../variants/linux-6.18/index.ts';
+import { applyMutation, told, type Mutant, type Told } from './common.ts';
 
-// ---- The pairwise rule of each kernel, with knobs the mutants turn -------------------------
+// ---- A check of get_port turned off: one recipe for M2, M3, M4, M10, M11, M15 ----------------
 
-/** The knobs of the 4.3 pairwise rule (icsk.c 61-82) that the mutants turn. */
-interface PairKnobs43 {
-  /** `sk2->sk_state == TCP_LISTEN` ends escape R. */
-  escapeRSeesListen: boolean;
-  /** `!uid_eq(uid, sock_i_uid(sk2))` ends escape P. */
-  escapePChecksUid: boolean;
-  /** `!sk2->sk_rcv_saddr || !sk->sk_rcv_saddr ||`: 0.0.0.0 overlaps every address. */
-  wildcardOverlaps: boolean;
-}
-
-const RULE_4_3: PairKnobs43 = { escapeRSeesListen: true, escapePChecksUid: true, wildcardOverlaps: true };
-
-/** inet_csk_bind_conflict (4.3) with the pairwise rule of bind-conflict.ts, some knobs turned. */
-export function conflictRule(knobs: Partial<PairKnobs43>): ConflictRule {
-  const f = { ...RULE_4_3, ...knobs };
-  const pair = (k: Kernel, sk: number, sk2: number, relax: boolean) => {
-    const a = k.rcv_saddr(sk), b = k.rcv_saddr(sk2);
-    if (!(f.wildcardOverlaps ? addressesOverlap(a, b) : a === b)) return false;
-    const escapeR = k.reuse(sk) && k.reuse(sk2) && !(f.escapeRSeesListen && k.get_sk_state(sk2) === TCP_LISTEN);
-    const escapeP = k.reuseport(sk) && k.reuseport(sk2) && (!f.escapePChecksUid || k.uid(sk) === k.uid(sk2));
-    if (!escapeR && !escapeP) return true;
-    return !relax && escapeR;
-  };
-  return (k, sk, port, relax) => {
-    for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {
-      if (sk2 !== sk && k.bindHash(sk2) === port && pair(k, sk, sk2, relax)) return true;
-    }
-    return false;
-  };
-}
-
-/** The knobs of inet_bind_conflict (6.18, icsk.c 170-198) that the mutants turn. */
-interface PairKnobs618 {
-  /** `sk2->sk_state != TCP_LISTEN` (184) ends case R. */
-  caseRSeesListen: boolean;
-  /** `!uid_eq(uid, sk_uid(sk2))` (192-193) ends the SO_REUSEPORT escape. */
-  escapeChecksUid: boolean;
-}
-
-/** inet_bind_conflict with some knobs turned; with none turned it is the 6.18 rule (a test checks). */
-export function pairRule(knobs: Partial<PairKnobs618>): PairRule {
-  const f: PairKnobs618 = { caseRSeesListen: true, escapeChecksUid: true, ...knobs };
-  return (k, sk, sk2, relax, cbOk, reuseportOk) => {
-    if (sk === sk2) return false; // 176-177
-    const sameUid = k.uid(sk) === k.uid(sk2);
-    if (k.reuse(sk) && k.reuse(sk2) && !(f.caseRSeesListen && k.get_sk_state(sk2) === TCP_LISTEN)) {
-      return !relax || (!reuseportOk && k.reuseport(sk) && k.reuseport(sk2) && cbOk && sameUid); // 183-189
-    }
-    return !reuseportOk || !k.reuseport(sk) || !k.reuseport(sk2) || !cbOk || (f.escapeChecksUid && !sameUid); // 190-195
-  };
-}
-
-// ---- A check of get_port changed: one recipe for M2, M3, M4, M10, M11, M15 -------------------
-
-/** A kernel's get_port with some rules changed, and the note its get-port steps carry. */
+/** A rule knob of a kernel turned, and the note its get-port steps carry. */
 interface RuleChange<R> extends Told {
   rules: Partial<R>;
   note: string;
 }
 
-/** bind() and listen() built with other get_port rules; their get-port steps carry a note. */
-function withRules<R>(b: KernelBase<R>, rules: Partial<R>, note: string): Pick<Variant['programs'], 'bind' | 'listen'> {
-  const mark = (p: Program): Program => patchStep(p, 'get-port', { text: `${findStep(p, 'get-port').text}  /* ${note} */` });
-  const { bind, listen } = b.programsWith({ ...b.rules, ...rules });
-  return { bind: mark(bind), listen: mark(listen) };
-}
-
-function ruleMutant<R>(b: KernelBase<R>, id: string, catalogue: string, p: RuleChange<R>, effect?: string): Mutant {
-  return mutant(b, { ...told(id, catalogue, p, effect), steps: ['get-port'], programs: withRules(b, p.rules, p.note) });
+function ruleMutant<R>(b: KernelVariant<R>, id: string, catalogue: string, p: RuleChange<R>, effect?: string): Mutant {
+  const mark = { with: (s: Step) => ({ text: `${s.text}  /* ${p.note} */` }), patch: 'get-port' } as const;
+  return applyMutation(b, {
+    ...told(id, catalogue, p, effect), steps: ['get-port'],
+    parts: { rules: p.rules },
+    edits: [{ program: 'bind', ...mark }, { program: 'listen', ...mark }],
+  });
 }
 
 // M2 — the escape for two SO_REUSEADDR sockets no longer ends at a listening sk2: 4.3 icsk.c
 // 61-82, escape R loses `|| sk2->sk_state == TCP_LISTEN` from `(!reuse || !sk2->sk_reuse ||
 // sk2->sk_state == TCP_LISTEN)`; 6.18 icsk.c 183-184, case R loses `&& sk2->sk_state != TCP_LISTEN`.
-const conflictIgnoresListen = <R>(b: KernelBase<R>, p: RuleChange<R>) =>
+const conflictIgnoresListen = <R>(b: KernelVariant<R>, p: RuleChange<R>) =>
   ruleMutant(b, 'conflict-ignores-listen', 'M2', p, 'A SO_REUSEADDR bind() or listen() succeeds beside a listener: two listeners on one address:port.');
 
 const M2 = [
-  conflictIgnoresListen(LINUX_4_3, {
+  conflictIgnoresListen(linux43, {
     change: 'inet_csk_bind_conflict lets two SO_REUSEADDR sockets share a port whatever the state of sk2 (the sk2->sk_state == TCP_LISTEN term of icsk.c 61-82 is gone).',
-    rules: { conflict: conflictRule({ escapeRSeesListen: false }) },
+    rules: { escapeRSeesListen: false },
     note: 'M2: escape R ignores sk2 LISTEN',
   }),
-  conflictIgnoresListen(LINUX_6_18, {
+  conflictIgnoresListen(linux618, {
     change: 'inet_bind_conflict lets two SO_REUSEADDR sockets share a port whatever the state of sk2 (the sk2->sk_state != TCP_LISTEN term of icsk.c 183-184 is gone).',
-    rules: { pair: pairRule({ caseRSeesListen: false }) },
+    rules: { caseRSeesListen: false },
     note: 'M2: case R ignores sk2 TCP_LISTEN',
   }),
 ];
 
 // M3, M4 — 4.3 only: tb->fastreuse is never set on 6.18 (linux-6.18.ts).
 // M3 — icsk.c 193-194: the fastreuse fast path drops `sk->sk_state != TCP_LISTEN`.
-const reuseIgnoresOwnState = ruleMutant(LINUX_4_3, 'reuse-ignores-own-state', 'M3', {
+const reuseIgnoresOwnState = ruleMutant(linux43, 'reuse-ignores-own-state', 'M3', {
   change: 'The fastreuse fast path of inet_csk_get_port no longer requires the socket itself not to be TCP_LISTEN (icsk.c 193-194).',
   effect: 'listen() validates its port by the cached tb->fastreuse without a scan, so a second SO_REUSEADDR listener succeeds.',
   rules: { fastPathSeesListen: false },
@@ -115,7 +57,7 @@ const reuseIgnoresOwnState = ruleMutant(LINUX_4_3, 'reuse-ignores-own-state', 'M
 });
 
 // M4 — icsk.c 218-225: the fastreuse update drops `sk->sk_state == TCP_LISTEN`.
-const fastreuseUpdateIgnoresListen = ruleMutant(LINUX_4_3, 'fastreuse-update-ignores-listen', 'M4', {
+const fastreuseUpdateIgnoresListen = ruleMutant(linux43, 'fastreuse-update-ignores-listen', 'M4', {
   change: 'inet_csk_get_port keeps tb->fastreuse set when a SO_REUSEADDR socket validates its port for listen() (the TCP_LISTEN test of icsk.c 218-225 is gone).',
   effect: 'A later SO_REUSEADDR bind() takes the fast path and succeeds beside the listener (the bind column of §5.2 row 6 flips to 0).',
   rules: { fastUpdateSeesListen: false },
@@ -126,16 +68,16 @@ const fastreuseUpdateIgnoresListen = ruleMutant(LINUX_4_3, 'fastreuse-update-ign
 // `!uid_eq(uid, sock_i_uid(sk2))`; 6.18 icsk.c 192-193 loses `(sk2->sk_state != TCP_TIME_WAIT &&
 // !uid_eq(uid, sk_uid(sk2)))`.
 const M10 = [
-  ruleMutant(LINUX_4_3, 'reuseport-ignores-uid', 'M10', {
+  ruleMutant(linux43, 'reuseport-ignores-uid', 'M10', {
     change: 'inet_csk_bind_conflict lets two SO_REUSEPORT sockets share a port whatever their owners (the uid_eq test of icsk.c 61-82 is gone).',
     effect: 'Another user binds and listens on a SO_REUSEPORT service\'s address:port and takes a share of its connections (port hijack).',
-    rules: { conflict: conflictRule({ escapePChecksUid: false }) },
+    rules: { escapePChecksUid: false },
     note: 'M10: escape P ignores uid',
   }),
-  ruleMutant(LINUX_6_18, 'reuseport-ignores-uid', 'M10', {
+  ruleMutant(linux618, 'reuseport-ignores-uid', 'M10', {
     change: 'inet_bind_conflict lets two SO_REUSEPORT sockets share a port whatever their owners (the uid test of icsk.c 192-193 is gone).',
     effect: 'Another user binds and listens on a SO_REUSEPORT service\'s address:port (port hijack); inet_reuseport_add_sock still checks the uid, so it gets a reuseport group of its own.',
-    rules: { pair: pairRule({ escapeChecksUid: false }) },
+    rules: { escapeChecksUid: false },
     note: 'M10: SO_REUSEPORT escape ignores uid',
   }),
 ];
@@ -147,18 +89,18 @@ const M10 = [
 // 378-381, and a given port, 564-567) then check a specific-address socket only against owners of
 // its own address, while a wildcard socket's own scan (270-276) still sees every address.
 const M11 = [
-  ruleMutant(LINUX_4_3, 'wildcard-no-overlap', 'M11', {
+  ruleMutant(linux43, 'wildcard-no-overlap', 'M11', {
     change: 'inet_csk_bind_conflict treats 0.0.0.0 and a specific address as not overlapping (the wildcard terms of the address tests in icsk.c 61-82 are gone).',
     effect: 'A 0.0.0.0 listener and a 127.0.0.1 listener on one port coexist without SO_REUSEPORT.',
     history: 'Like the bhash2 regressions after "net: Add a bhash2 table hashed by port and address" (6.1), e.g. "tcp: Fix bind() conflict check for dual-stack wildcard address." (§8 B12, B14).',
-    rules: { conflict: conflictRule({ wildcardOverlaps: false }) },
+    rules: { wildcardOverlaps: false },
     note: 'M11: 0.0.0.0 overlaps nothing',
   }),
-  ruleMutant(LINUX_6_18, 'wildcard-no-overlap', 'M11', {
+  ruleMutant(linux618, 'wildcard-no-overlap', 'M11', {
     change: 'inet_bhash2_addr_any_conflict never finds the port\'s 0.0.0.0 bind2 bucket (icsk.c 304-310), so a socket bound to a specific address is not checked against 0.0.0.0 owners.',
     effect: 'A 127.0.0.1 socket binds and listens beside a 0.0.0.0 listener on the same port without SO_REUSEPORT (the reverse order is still refused).',
     history: 'The bhash2 table ("net: Add a bhash2 table hashed by port and address", 28044fc1d495, 6.1, §8 B12) split the overlap check over two buckets; regressions followed in which a wildcard owner was missed, e.g. "tcp: Fix bind() conflict check for dual-stack wildcard address." (d9ba99342855, §8 B14).',
-    rules: { addrAnyConflict: () => false },
+    rules: { findsAddrAnyBucket: false },
     note: 'M11: the 0.0.0.0 bind2 bucket is never found',
   }),
 ];
@@ -167,16 +109,11 @@ const M11 = [
 // cached address and the socket's with wildcards matching both ways (`true, true`), as before 5.8,
 // so a 0.0.0.0 binder matches a STRICT cache holding a specific address. Both users change: the
 // fast path (560) and the cache update (491).
-const matchWildcardBothWays = (k: Kernel, sk: number, port: number): boolean =>
-  skReuseportMatch(k, sk, port) ||
-  (k.fastreuseport(port) === FASTREUSEPORT_STRICT && k.reuseport(sk) && k.group(sk) < 0 &&
-    k.fastuid(port) === k.uid(sk) && k.rcv_saddr(sk) === ADDR_ANY);
-
-const strictCacheWildcardBothWays = ruleMutant(LINUX_6_18, 'strict-cache-wildcard-both-ways', 'M15', {
+const strictCacheWildcardBothWays = ruleMutant(linux618, 'strict-cache-wildcard-both-ways', 'M15', {
   change: 'sk_reuseport_match lets the binder\'s own 0.0.0.0 match a specific address in a FASTREUSEPORT_STRICT cache (icsk.c 452-453 compare wildcards both ways).',
   effect: 'A 0.0.0.0 SO_REUSEPORT socket takes the fast path past the conflict check and binds and listens beside a specific-address owner without SO_REUSEPORT.',
   history: 'Before "net: inet_csk: Fix so_reuseport bind-address cache in tb->fast*" (88d7fcfa3b1f, 5.8 and stable) the cache matched wildcards in both directions: bind [::1] without SO_REUSEPORT, [::2] with it, then [::] with it succeeded (§8 B7).',
-  rules: { reuseportMatch: matchWildcardBothWays },
+  rules: { strictWildcardBothWays: true },
   note: 'M15: a 0.0.0.0 binder matches a specific cached address',
 });
 
@@ -184,77 +121,62 @@ const strictCacheWildcardBothWays = ruleMutant(LINUX_6_18, 'strict-cache-wildcar
 
 // M14 — inet_csk_get_port without the head lock (4.3 icsk.c 179-184 / 243-247; 6.18 377 / 542
 // and 606). The decision (find tb, the fast path, the conflict checks) and the writes (cache
-// update, inet_bind_hash) become two steps: `get-port-scan` keeps its verdict in the thread's tmp
-// local (0 = refused, else port + 1), and `get-port` writes what the scan decided without looking
-// again. `blind` is the rules under which the write half re-checks nothing.
-interface NoHeadLock<R> extends Told {
+// update, inet_bind_hash) become two steps: `get-port-scan` runs the kernel's get_port, keeps
+// its verdict in the thread's tmp local (0 = refused, else port + 1) and undoes its writes;
+// `get-port` is the kernel's own step with a get_port that writes what the scan decided without
+// looking again (its conflict checks turned off).
+interface NoHeadLock extends Told {
   scan: Pick<Step, 'line' | 'text'>;
   write: Pick<Step, 'line' | 'text'>;
-  blind: Partial<R>;
 }
 
-function getPortWithoutHeadLock<R>(b: KernelBase<R>, p: NoHeadLock<R>): Mutant {
-  const { bind, listen } = b.variant.programs;
-  const blind: R = { ...b.rules, ...p.blind };
-
+function getPortWithoutHeadLock<R extends { checksConflicts: boolean }>(b: KernelVariant<R>, p: NoHeadLock): Mutant {
+  const { getPort, rules, errno } = b.parts;
   /** Runs inet_csk_get_port on the state and undoes its writes: the scan without the insert. */
-  const decide = (k: Kernel, sk: number, snum: number): number => {
+  const decide = (k: Kernel, c: Ctx, snum: number): number => {
     const saved = k.s.slice();
-    const port = b.getPort(k, sk, snum) === 0 ? k.inet_num(sk) : -1;
+    const port = getPort(k, c, snum, rules) === 0 ? k.inet_num(c.sk) : -1;
     k.s.set(saved);
     return port;
   };
-  const scanStep = (snum: (k: Kernel, c: Ctx) => number): Step => ({
+  const scan = (snum: (k: Kernel, c: Ctx) => number): Step => ({
     id: 'get-port-scan', fn: 'inet_csk_get_port', file: ICSK_C, line: p.scan.line, text: p.scan.text, scope: 'shared',
-    run: (k, c) => { k.setTmp(c.t, decide(k, c.sk, snum(k, c)) + 1); },
+    locks: { lock_sock: 'held' },
+    run: (k, c) => { k.setTmp(c.t, decide(k, c, snum(k, c)) + 1); },
   });
-  // The write half for the port the scan chose; `done` is the base step's own tail, given what
-  // get_port returned.
-  const writeStep = (base: Step, done: (k: Kernel, c: Ctx, err: number) => string | void): Step => ({
-    ...base, fn: 'inet_csk_get_port', file: ICSK_C, line: p.write.line, blocked: undefined, text: p.write.text,
-    run: (k, c) => {
-      const port = k.tmp(c.t) - 1;
-      if (port >= 0) b.getPort(k, c.sk, port, blind);
-      return done(k, c, port >= 0 ? 0 : b.refused);
-    },
-  });
-
-  return mutant(b, {
+  const write: Partial<Step> = {
+    fn: 'inet_csk_get_port', file: ICSK_C, line: p.write.line, text: p.write.text, blocked: undefined, locks: { lock_sock: 'held' },
+  };
+  const split = (snum: (k: Kernel, c: Ctx) => number) => ({ replace: 'get-port', by: (s: Step) => [scan(snum), { ...s, ...write }] });
+  return applyMutation(b, {
     ...told('get-port-without-head-lock', 'M14', p),
     steps: ['get-port-scan', 'get-port'],
-    programs: {
-      bind: replaceStep(bind, 'get-port', [
-        scanStep((_k, c) => c.port),
-        writeStep(findStep(bind, 'get-port'), b.bindGotPort),
-      ]),
-      listen: replaceStep(listen, 'get-port', [
-        scanStep((k, c) => k.inet_num(c.sk)),
-        writeStep(findStep(listen, 'get-port'), (k, c, err) => {
-          // As the base listen's get-port step.
-          k.setRet(c.t, err);
-          if (err !== 0) { b.keepErr(k, c, err); k.life(c.sk, 'GET_PORT_FAIL'); return 'rollback'; }
-          k.setValidated(c.sk, true);
-          k.life(c.sk, 'GET_PORT_OK');
-        }),
-      ]),
+    parts: {
+      getPort: (k, c, _snum, r) => {
+        const port = k.tmp(c.t) - 1;
+        if (port < 0) return errno ? RES_EADDRINUSE : 1; // the scan refused
+        return getPort(k, c, port, { ...r, checksConflicts: false });
+      },
     },
+    edits: [
+      { program: 'bind', ...split((_k, c) => c.port) },
+      { program: 'listen', ...split((k, c) => k.inet_num(c.sk)) },
+    ],
   });
 }
 
 const M14 = [
-  getPortWithoutHeadLock(LINUX_4_3, {
+  getPortWithoutHeadLock(linux43, {
     change: 'inet_csk_get_port runs its conflict scan and its owner insert without the bind bucket\'s head lock (icsk.c 181, 243), as two separate steps.',
     effect: 'Two sockets both pass the scan before either joins the owners: both bind, or both listen, on one port.',
     scan: { line: '179-213', text: 'tb lookup, fast path and inet_csk_bind_conflict  /* M14: spin_lock(&head->lock) dropped */' },
     write: { line: '214-241', text: 'fast-flag update; inet_bind_hash(sk, tb, snum)  /* M14: no head lock, no re-check since the scan */' },
-    blind: { conflict: () => false },
   }),
-  getPortWithoutHeadLock(LINUX_6_18, {
+  getPortWithoutHeadLock(linux618, {
     change: 'inet_csk_get_port runs its conflict checks and its owner insert without the bind bucket\'s head lock (icsk.c 377 / 542, 606), as two separate steps.',
     effect: 'Two sockets both pass the checks before either joins the owners: both bind, or both listen, on one port.',
     scan: { line: '529-586', text: 'find tb, fast path, inet_bhash2_addr_any_conflict and inet_csk_bind_conflict  /* M14: spin_lock_bh(&head->lock) dropped */' },
     write: { line: '588-595', text: 'create tb/tb2; inet_csk_update_fastreuse; inet_bind_hash(sk, tb, tb2, port)  /* M14: no head lock, no re-check since the scan */' },
-    blind: { pair: () => false, addrAnyConflict: () => false },
   }),
 ];
 

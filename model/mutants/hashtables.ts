@@ -3,10 +3,12 @@
 
 import { ADDR_ANY, IH_C } from '../kernel.ts';
 import type { Kernel } from '../kernel-view.ts';
-import { findStep, patchStep, replaceStep, type Program, type Step } from '../program.ts';
-import { mutant, told, type KernelBase, type Lookup, type Mutant, type Told } from './common.ts';
-import { LINUX_4_3, LINUX_6_18 } from './kernels.ts';
+import type { Step } from '../program.ts';
+import type { KernelParts, KernelVariant } from '../variant.ts';
+import { linux43 } from '../variants/linux-4.3/index.ts';
 import { listenerScore } from '../variants/linux-4.3/hashtables.ts';
+import { linux618 } from '../variants/linux-6.18/index.ts';
+import { applyMutation, told, type Edit, type Mutant, type Told } from './common.ts';
 
 // Not in §7.3 — the listening-hash insert without its lock (4.3 __inet_hash, ih.c 436-440, under
 // ilb->lock; 6.18 inet_hash, ih.c 795-807, under ilb2->lock): the socket is linked and the in-use
@@ -21,20 +23,18 @@ interface UnlockedHash extends Told {
   text: string;
 }
 
-function lhashInsertWithoutLock(b: KernelBase, p: UnlockedHash): Mutant {
-  const L = b.variant.programs.listen;
-  const hash = findStep(L, 'hash');
+function lhashInsertWithoutLock(b: KernelVariant, p: UnlockedHash): Mutant {
   const readInuse: Step = {
     id: 'hash-read-inuse', fn: p.fn, file: IH_C, line: p.line,
-    text: `n = prot->inuse  /* spin_lock(&${p.lock}) dropped */`, scope: 'shared',
+    text: `n = prot->inuse  /* spin_lock(&${p.lock}) dropped */`, scope: 'shared', locks: { lock_sock: 'held' },
     run: (k, c) => { k.setTmp(c.t, k.inuse()); },
   };
-  return mutant(b, {
+  return applyMutation(b, {
     ...told('lhash-insert-without-lock', undefined, p, 'Two listeners hashed at once lose one counter update: /proc/net/sockstat and memory accounting undercount listeners.'),
     steps: ['hash-read-inuse', 'hash'],
-    programs: {
-      listen: replaceStep(L, 'hash', [readInuse, {
-        ...hash, blocked: undefined,
+    edits: [{
+      program: 'listen', replace: 'hash', by: (hash) => [readInuse, {
+        ...hash, blocked: undefined, locks: { lock_sock: 'held' },
         text: p.text,
         run: (k, c) => {
           const was = k.isHashed(c.sk);
@@ -42,18 +42,18 @@ function lhashInsertWithoutLock(b: KernelBase, p: UnlockedHash): Mutant {
           if (!was && k.isHashed(c.sk)) k.addInuse(k.tmp(c.t) + 1 - k.inuse()); // the stale write
           return to;
         },
-      }]),
-    },
+      }],
+    }],
   });
 }
 
 const LHASH_INSERT_WITHOUT_LOCK = [
-  lhashInsertWithoutLock(LINUX_4_3, {
+  lhashInsertWithoutLock(linux43, {
     fn: '__inet_hash', line: '436-439', lock: 'ilb->lock',
     text: '__sk_nulls_add_node_rcu(sk, &ilb->head); prot->inuse = n + 1  /* no ilb->lock */',
     change: '__inet_hash links the socket into its listening chain and updates the in-use counter without ilb->lock (ih.c 436-440), the counter as a read-then-write pair.',
   }),
-  lhashInsertWithoutLock(LINUX_6_18, {
+  lhashInsertWithoutLock(linux618, {
     fn: 'inet_hash', line: '795-807', lock: 'ilb2->lock',
     text: 'err = sk->sk_prot->hash(sk)  /* inet_hash without ilb2->lock: chain insert, prot->inuse = n + 1 */',
     change: 'inet_hash joins the reuseport group, links the socket into its lhash2 chain and updates the in-use counter without ilb2->lock (ih.c 795-807), the counter as a read-then-write pair.',
@@ -65,11 +65,12 @@ const LHASH_INSERT_WITHOUT_LOCK = [
 // sk_state, which the race window makes visible before get_port validated the port (the kernel
 // comment at 4.3 icsk.c 808-811 calls the window harmless only because SYNs go by the listening
 // hash). Each kernel's lookup keeps its own preference among the owners it finds.
-function lookupTrustsSkState(b: KernelBase, p: Told & { lookup: Lookup; text: string }): Mutant {
-  return mutant(b, {
+function lookupTrustsSkState(b: KernelVariant, p: Told & { lookup: KernelParts['lookup']; text: string }): Mutant {
+  return applyMutation(b, {
     ...told('lookup-trusts-sk-state', undefined, p, 'A SYN reaches a socket in the race window, whose port get_port has not validated and may refuse.'),
     steps: ['lookup'],
-    programs: { syn: patchStep(b.synWith(p.lookup), 'lookup', { text: p.text }) },
+    parts: { lookup: p.lookup },
+    edits: [{ program: 'syn', patch: 'lookup', with: { text: p.text } }],
   });
 }
 
@@ -95,12 +96,12 @@ function lookupByState618(k: Kernel, daddr: number, port: number): number {
 }
 
 const LOOKUP_TRUSTS_SK_STATE = [
-  lookupTrustsSkState(LINUX_4_3, {
+  lookupTrustsSkState(linux43, {
     lookup: lookupByState43,
     text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb with sk_state == TCP_LISTEN, not the listening chain */',
     change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking the listening hash (ih.c 200-254).',
   }),
-  lookupTrustsSkState(LINUX_6_18, {
+  lookupTrustsSkState(linux618, {
     lookup: lookupByState618,
     text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb2[daddr:port], then tb2[0.0.0.0:port], with sk_state == TCP_LISTEN */',
     change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking lhash2 (ih.c 462-504).',
@@ -110,38 +111,39 @@ const LOOKUP_TRUSTS_SK_STATE = [
 // Not in §7.3 — __inet_put_port (4.3 ih.c 103-119, 6.18 ih.c 212-242) no longer calls
 // inet_bind_bucket_destroy, so a bind bucket whose last owner left stays (6.18 still frees the
 // tb2). Both put_port calls of close() change.
-function keepEmptyBucket(p: Program, id: string): Program {
-  const step = findStep(p, id);
-  return patchStep(p, id, {
-    text: `${step.text}  /* __inet_put_port without inet_bind_bucket_destroy */`,
-    run: (k, c) => {
-      const port = k.bindHash(c.sk);
-      if (port < 0) return step.run(k, c);
-      const tb = [k.fastreuse(port), k.fastreuseport(port), k.fastuid(port), k.fastAddr(port)];
-      const to = step.run(k, c);
-      if (!k.tbExists(port)) {
-        // The bucket stays, with its fast flags as they were.
-        k.setTbExists(port, true);
-        k.setFastreuse(port, tb[0]); k.setFastreuseport(port, tb[1]); k.setFastuid(port, tb[2]); k.setFastAddr(port, tb[3]);
-      }
-      return to;
-    },
-  });
+function keepEmptyBucket(id: string): Edit {
+  return {
+    program: 'close', patch: id, with: (step) => ({
+      text: `${step.text}  /* __inet_put_port without inet_bind_bucket_destroy */`,
+      run: (k, c) => {
+        const port = k.bindHash(c.sk);
+        if (port < 0) return step.run(k, c);
+        const tb = [k.fastreuse(port), k.fastreuseport(port), k.fastuid(port), k.fastAddr(port)];
+        const to = step.run(k, c);
+        if (!k.tbExists(port)) {
+          // The bucket stays, with its fast flags as they were.
+          k.setTbExists(port, true);
+          k.setFastreuse(port, tb[0]); k.setFastreuseport(port, tb[1]); k.setFastuid(port, tb[2]); k.setFastAddr(port, tb[3]);
+        }
+        return to;
+      },
+    }),
+  };
 }
 
-function putPortKeepsEmptyBucket(b: KernelBase, p: Told): Mutant {
-  return mutant(b, {
+function putPortKeepsEmptyBucket(b: KernelVariant, p: Told): Mutant {
+  return applyMutation(b, {
     ...told('put-port-keeps-empty-bucket', undefined, p, 'Closed ports leak bind buckets; a bucket with no owners lingers in the bind hash.'),
     steps: ['put-port-autobound', 'destroy-put-port'],
-    programs: { close: keepEmptyBucket(keepEmptyBucket(b.variant.programs.close, 'put-port-autobound'), 'destroy-put-port') },
+    edits: [keepEmptyBucket('put-port-autobound'), keepEmptyBucket('destroy-put-port')],
   });
 }
 
 const PUT_PORT_KEEPS_EMPTY_BUCKET = [
-  putPortKeepsEmptyBucket(LINUX_4_3, {
+  putPortKeepsEmptyBucket(linux43, {
     change: '__inet_put_port leaves the bind bucket in place when its last owner leaves (the inet_bind_bucket_destroy call of ih.c 103-119 is gone).',
   }),
-  putPortKeepsEmptyBucket(LINUX_6_18, {
+  putPortKeepsEmptyBucket(linux618, {
     change: '__inet_put_port leaves the bind bucket in bhash when its last bind2 bucket goes (the inet_bind_bucket_destroy call of ih.c 212-242 is gone).',
   }),
 ];

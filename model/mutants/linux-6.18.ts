@@ -15,5 +15,3 @@
 //   (with the store-then-check protocol) refuses the second, so the uid test never decides.
 // - M12 (conflict scan misses TIME_WAIT owners): the model has no TIME_WAIT sockets.
 
-// Kept here for test/model/mutants-6.18.test.ts, which imports it from this path.
-export { pairRule } from './get-port.ts';

@@ -2,7 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
-import { findVariant, allVariants, DEFAULT_VARIANT } from '../../model/variants/index.ts';
+import { findVariant, allVariants, DEFAULT_VARIANT } from '../../model/registry.ts';
 import type { Variant } from '../../model/variant.ts';
 import { PROPERTIES, findProperty } from '../../properties/registry.ts';
 import type { Property } from '../../properties/types.ts';

@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { ROOT } from '../paths.ts';
-import { KERNELS } from '../../model/variants/index.ts';
+import { KERNELS } from '../../model/registry.ts';
 import { MUTANTS } from '../../model/mutants/index.ts';
 import { PROPERTIES } from '../../properties/registry.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin.ts';

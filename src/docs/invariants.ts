@@ -13,6 +13,7 @@ import { traceToMermaid } from '../trace/mermaid.ts';
 import { statechartMermaid } from '../trace/statechart.ts';
 import { mutantsBreaking, mutantsSurviving, mutantTable } from './mutants.ts';
 import { witnessMarkdown, type WitnessRecord } from './witness.ts';
+import { kernelVersions } from '../../properties/kernel-lines.ts';
 
 export interface InvariantsDocOptions {
   properties: readonly Property[];
@@ -115,8 +116,7 @@ export function generateInvariantsDoc(o: InvariantsDocOptions): string {
   for (const p of o.properties) {
     out.push(`## ${p.id}`, '', p.sentence, '', `**Why.** ${p.why}`, '');
     out.push(`- **Kind:** ${KIND[p.kind]}.`);
-    out.push(`- **Kernel lines, 4.3:** ${p.kernel['4.3'].map(code).join(', ') || '-'}`);
-    out.push(`- **Kernel lines, 6.18:** ${p.kernel['6.18'].map(code).join(', ') || '-'}`);
+    for (const version of kernelVersions(o.kernels)) out.push(`- **Kernel lines, ${version}:** ${(p.kernel[version] ?? []).map(code).join(', ') || '-'}`);
     out.push(`- **Verdicts:** ${o.kernels.map((k) => `${k.id}: ${verdictOf(k, p).verdict} (${verdictOf(k, p).runs} runs)`).join('; ')}.`);
     const holdsOn = o.kernels.filter((k) => verdictOf(k, p).verdict === 'holds').map((k) => k.id);
     out.push(`- **Holds on:** ${holdsOn.length ? holdsOn.join(', ') : 'none of the kernels'}.`);

@@ -8,7 +8,7 @@ import { parseWitness, readWitness } from '../../src/docs/witness.ts';
 import { docsStale } from '../../src/cli/commands/docs.ts';
 import { statechartMermaid } from '../../src/trace/statechart.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
-import { KERNELS } from '../../model/variants/index.ts';
+import { KERNELS } from '../../model/registry.ts';
 import { MUTANTS } from '../../model/mutants/index.ts';
 import { PROPERTIES, findProperty } from '../../properties/registry.ts';
 import { BUILTIN_SCENARIOS, listenRace } from '../../src/scenarios/builtin.ts';

@@ -3,7 +3,7 @@
 // with every outcome checked against the model's outcome set. Skipped off Linux, saying why.
 import { describe, expect, it } from 'vitest';
 import { compare, conform, modelAnswers } from '../../src/conform/conform.ts';
-import { findVariant } from '../../model/variants/index.ts';
+import { findVariant } from '../../model/registry.ts';
 import { listenRace } from '../../src/scenarios/builtin.ts';
 import { explore } from '../../src/explore/explore.ts';
 import { runWitness } from '../../src/kernel/witness.ts';

@@ -11,8 +11,7 @@ import { LIFE } from '../../model/lifecycle/table.ts';
 import { SK, skOff } from '../../model/state.ts';
 import { linux618 } from '../../model/variants/linux-6.18/index.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
-import { findVariant, DEFAULT_VARIANT } from '../../model/variants/index.ts';
-import { listenProgram } from '../../model/variants/linux-6.18/programs.ts';
+import { findVariant, DEFAULT_VARIANT } from '../../model/registry.ts';
 import { FASTREUSEPORT_STRICT } from '../../model/variants/linux-6.18/get-port.ts';
 import { groupSize } from '../../model/variants/linux-6.18/hashtables.ts';
 import type { Variant } from '../../model/variant.ts';
@@ -247,7 +246,7 @@ describe('close releases the port', () => {
 describe('the hash-failure path of listen()', () => {
   // inet_hash cannot fail with the model's ops (ENOMEM is not modelled, EBUSY is unreachable),
   // so the failure is injected: the program's rollback after a hash failure is the kernel's.
-  const failing: Variant = { ...linux618, id: 'linux-6.18/hash-enomem', programs: { ...linux618.programs, listen: listenProgram(undefined, () => RES_ENOMEM) } };
+  const failing: Variant = { ...linux618, id: 'linux-6.18/hash-enomem', programs: { ...linux618.programs, listen: linux618.build({ ...linux618.parts, hash: () => RES_ENOMEM }).listen } };
 
   it('rolls back to TCP_CLOSE with the socket still bound, and returns the hash error', () => {
     const sys = compileSystem(scenario([{ name: 'A' }], [bind('A', LO)], [listen('A'), syn(LO)]), failing);

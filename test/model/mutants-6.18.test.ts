@@ -3,10 +3,9 @@
 // base kernel is not killed.
 import { describe, expect, it } from 'vitest';
 import { MUTANTS as ALL_MUTANTS } from '../../model/mutants/index.ts';
-import { pairRule } from '../../model/mutants/linux-6.18.ts';
-import { findVariant } from '../../model/variants/index.ts';
+import { findVariant } from '../../model/registry.ts';
 import { linux618 } from '../../model/variants/linux-6.18/index.ts';
-import { inetBindConflict } from '../../model/variants/linux-6.18/bind-conflict.ts';
+import { CONFLICT_RULES_6_18, inetBindConflict } from '../../model/variants/linux-6.18/bind-conflict.ts';
 import { Kernel } from '../../model/kernel-view.ts';
 import { TCP_CLOSE, TCP_LISTEN } from '../../model/kernel.ts';
 import { compileSystem } from '../../model/system.ts';
@@ -69,26 +68,30 @@ describe('the linux-6.18 mutant catalogue', () => {
 
   derivationTest(linux618, MUTANTS);
 
-  it('turns no knob in pairRule({}): it is inet_bind_conflict for every flag pair, state, uid and argument', () => {
+  it('turns one check of inet_bind_conflict off per knob: each knob only ever lets more pairs share, and some pair it lets', () => {
     const sockets = [false, true].flatMap((reuse) => [false, true].flatMap((reuseport) => [0, 1].map((uid) => ({ reuse, reuseport, uid }))));
     const sys = compileSystem({ name: 'pairs', sockets: sockets.map((s, i) => ({ name: `S${i}`, reuseaddr: s.reuse, reuseport: s.reuseport, uid: s.uid })), threads: [[]] }, linux618);
     const k = new Kernel(sys.L, sys.socks, sys.ephemeral, sys.init.slice());
-    const same = pairRule({});
-    let cases = 0;
-    for (const state of [TCP_CLOSE, TCP_LISTEN]) {
-      for (let sk2 = 0; sk2 < sockets.length; sk2++) k.set_sk_state(sk2, state);
-      for (let sk = 0; sk < sockets.length; sk++) {
-        for (let sk2 = 0; sk2 < sockets.length; sk2++) {
-          for (const args of [[false, false], [true, true], [true, false]] as const) {
-            for (const cbOk of [false, true]) {
-              expect(same(k, sk, sk2, args[0], cbOk, args[1])).toBe(inetBindConflict(k, sk, sk2, args[0], cbOk, args[1]));
-              cases++;
+    for (const knob of ['caseRSeesListen', 'escapeChecksUid', 'checksConflicts'] as const) {
+      const turned = { ...CONFLICT_RULES_6_18, [knob]: false };
+      let freed = 0;
+      for (const state of [TCP_CLOSE, TCP_LISTEN]) {
+        for (let sk2 = 0; sk2 < sockets.length; sk2++) k.set_sk_state(sk2, state);
+        for (let sk = 0; sk < sockets.length; sk++) {
+          for (let sk2 = 0; sk2 < sockets.length; sk2++) {
+            for (const [relax, reuseportOk] of [[false, false], [true, true], [true, false]] as const) {
+              for (const cbOk of [false, true]) {
+                const base = inetBindConflict(k, sk, sk2, relax, cbOk, reuseportOk);
+                const now = inetBindConflict(k, sk, sk2, relax, cbOk, reuseportOk, turned);
+                expect(now && !base, `${knob} ${sk} ${sk2}`).toBe(false);
+                if (base && !now) freed++;
+              }
             }
           }
         }
       }
+      expect(freed, knob).toBeGreaterThan(0);
     }
-    expect(cases).toBe(2 * 8 * 8 * 3 * 2);
   });
 
   killTests('linux-6.18', MUTANTS, KILLS, OPTS);

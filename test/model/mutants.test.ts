@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MUTANTS as ALL_MUTANTS } from '../../model/mutants/index.ts';
-import { findVariant } from '../../model/variants/index.ts';
+import { findVariant } from '../../model/registry.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
 import { findProperty } from '../../properties/registry.ts';
 import { checkProperties } from '../../src/engine/check.ts';

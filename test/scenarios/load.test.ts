@@ -5,7 +5,7 @@ import { test, fc } from '@fast-check/vitest';
 import { checkScenario } from '../../src/scenarios/load.ts';
 import { UsageError } from '../../src/errors.ts';
 import { compileSystem, ScenarioError } from '../../model/system.ts';
-import { findVariant } from '../../model/variants/index.ts';
+import { findVariant } from '../../model/registry.ts';
 import { generatedScenario } from '../../src/engine/generate.ts';
 
 const accepts = (data: unknown): 'ok' | 'refused' => {

@@ -5,7 +5,7 @@ import type { TraceStep } from '../../src/engine/run.ts';
 import { runSchedule, traceChange } from '../../src/engine/run.ts';
 import { SOCKET_FIELDS, TB_FIELDS, type Field } from '../../model/state-schema.ts';
 import { compileSystem, ScenarioError } from '../../model/system.ts';
-import { KERNELS } from '../../model/variants/index.ts';
+import { KERNELS } from '../../model/registry.ts';
 import { PROPERTIES } from '../../properties/registry.ts';
 import { generatedScenario } from '../../src/engine/generate.ts';
 import { uniformSchedule } from '../../src/engine/schedule.ts';

@@ -7,7 +7,7 @@ import { formatTraceJson, toTraceFile, type TraceFile } from '../../src/trace/js
 import { replayTrace } from '../../src/trace/replay.ts';
 import { PROPERTIES, findProperty } from '../../properties/registry.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
-import { findVariant } from '../../model/variants/index.ts';
+import { findVariant } from '../../model/registry.ts';
 import { moveAfter } from '../../model/program.ts';
 import type { Variant } from '../../model/variant.ts';
 import { bothFail, cli } from './fixtures.ts';

@@ -4,21 +4,18 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { TCP_LISTEN } from '../../kernel.ts';
-import { bindConflict as defaultConflict } from './bind-conflict.ts';
+import { bindConflict, CONFLICT_RULES_4_3, type ConflictRules } from './bind-conflict.ts';
 import { inetBindHash } from './hashtables.ts';
 
-export type ConflictRule = (k: Kernel, sk: number, port: number, relax: boolean) => boolean;
-
-export interface GetPortRules {
-  /** inet_csk_bind_conflict. */
-  conflict: ConflictRule;
+/** The checks inet_csk_get_port makes, as data: each a knob a mutant may turn (all on: the 4.3 source). */
+export interface GetPortRules extends ConflictRules {
   /** The `sk->sk_state != TCP_LISTEN` test of the fastreuse fast path (icsk 193-194). */
   fastPathSeesListen: boolean;
   /** The `sk->sk_state == TCP_LISTEN` test when fastreuse is updated (icsk 218-225). */
   fastUpdateSeesListen: boolean;
 }
 
-export const RULES_4_3: GetPortRules = { conflict: defaultConflict, fastPathSeesListen: true, fastUpdateSeesListen: true };
+export const RULES_4_3: GetPortRules = { ...CONFLICT_RULES_4_3, fastPathSeesListen: true, fastUpdateSeesListen: true };
 
 /** `snum` is a port index, or -1 for port 0 (search the ephemeral range). */
 export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPortRules = RULES_4_3): 0 | 1 {
@@ -40,7 +37,7 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
     for (let p = 0; p < k.L.ports && port < 0; p++) {
       if (!k.ephemeral[p]) continue;
       if (smallest < 0 && fastOk(k, sk, p, reuseOk)) smallest = p;
-      if (!rules.conflict(k, sk, p, false)) port = p;
+      if (!bindConflict(k, sk, p, false, rules)) port = p;
     }
     if (port < 0) {
       if (smallest < 0) return 1; // icsk 160-172: range exhausted
@@ -52,7 +49,7 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
   // tb_found (icsk 188-213)
   if (k.tbExists(port) && k.hasOwners(port)) {
     const fast = !fallback && fastOk(k, sk, port, reuseOk);
-    if (!fast && rules.conflict(k, sk, port, true)) return 1; // goto fail_unlock
+    if (!fast && bindConflict(k, sk, port, true, rules)) return 1; // goto fail_unlock
     if (fast) return success(k, sk, port);
   }
   // tb_not_found (icsk 214-236): create the bucket, then keep the fast flags conservative.

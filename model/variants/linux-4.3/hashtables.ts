@@ -3,6 +3,7 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
+import { destroyBindBucket } from '../../common/tables.ts';
 
 /** inet_bind_hash (ih.c 91-98): set inet_num, join tb->owners. */
 export function inetBindHash(k: Kernel, sk: number, port: number): void {
@@ -19,25 +20,18 @@ export function inetPutPort(k: Kernel, sk: number): void {
   if (!k.hasOwners(port)) destroyBindBucket(k, port);
 }
 
-/** inet_bind_bucket_destroy: the bucket goes, and with it its fast flags. */
-export function destroyBindBucket(k: Kernel, port: number): void {
-  k.setTbExists(port, false);
-  k.setFastreuse(port, 0);
-  k.setFastreuseport(port, 0);
-  k.setFastuid(port, 0);
-  k.setFastAddr(port, 0);
-}
 
 /**
  * inet_hash -> __inet_hash (ih.c 426-452): a LISTEN socket joins the head of its port's chain
- * under ilb->lock and the in-use counter goes up. It cannot fail. A TCP_CLOSE socket is left
+ * under ilb->lock and the in-use counter goes up. It cannot fail (returns 0). A TCP_CLOSE socket is left
  * alone (ih.c 446); other states go to ehash, which the model does not need.
  */
-export function inetHash(k: Kernel, sk: number, bucket: number): void {
-  if (k.get_sk_state(sk) === TCP_CLOSE) return;
-  if (k.get_sk_state(sk) !== TCP_LISTEN || k.isHashed(sk)) return;
+export function inetHash(k: Kernel, sk: number, bucket: number): 0 {
+  if (k.get_sk_state(sk) === TCP_CLOSE) return 0;
+  if (k.get_sk_state(sk) !== TCP_LISTEN || k.isHashed(sk)) return 0;
   k.setLhash(sk, bucket);
   k.addInuse(1);
+  return 0;
 }
 
 /** inet_unhash (ih.c 454-474): leave the listening chain under ilb->lock, in-use down. */

@@ -1,9 +1,20 @@
 // Variant linux-4.3: the seed's kernel (shared/kernel-listen-path.md §0, §2).
 
-import type { Variant } from '../../variant.ts';
-import { bindProgram, closeProgram, listenBucket43, listenProgram, synProgram } from './programs.ts';
+import type { KernelParts, KernelVariant } from '../../variant.ts';
+import { inetCskGetPort, RULES_4_3, type GetPortRules } from './get-port.ts';
+import { inetHash, lookupListener } from './hashtables.ts';
+import { listenBucket43, programs43 } from './programs.ts';
 
-export const linux43: Variant = {
+/** What the 4.3 programs are built from: get_port's rules and the kernel's own functions. */
+export const PARTS_4_3: KernelParts<GetPortRules> = {
+  rules: RULES_4_3,
+  getPort: (k, c, snum, rules) => inetCskGetPort(k, c.sk, snum, rules),
+  errno: false, // get_port returns 1; bind and listen turn it into -EADDRINUSE
+  hash: inetHash,
+  lookup: (k, daddr, port) => lookupListener(k, daddr, port, listenBucket43(port, daddr, k.L.addrs)),
+};
+
+export const linux43: KernelVariant<GetPortRules> = {
   id: 'linux-4.3',
   kernel: '4.3',
   title: 'Linux 4.3 (the seed)',
@@ -11,6 +22,8 @@ export const linux43: Variant = {
     'inet_listen -> inet_csk_listen_start publishes TCP_LISTEN (icsk 812) before get_port checks the port ' +
     '(813); failure rolls back to TCP_CLOSE (822). One bind bucket per port with all its owners; one ' +
     'listening chain per port; inet_hash cannot fail.',
-  programs: { bind: bindProgram(), listen: listenProgram(), close: closeProgram(), syn: synProgram() },
+  programs: programs43(PARTS_4_3),
   listenBucket: listenBucket43,
+  parts: PARTS_4_3,
+  build: programs43,
 };

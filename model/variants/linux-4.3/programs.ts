@@ -1,81 +1,32 @@
 // The four syscalls of Linux 4.3 as programs of atomic steps (shared/kernel-listen-path.md §2,
 // §7.1). Line numbers are the seed's where it gives them (icsk.c one lower than the 4.3
-// release, §0), else the 4.3 release's.
+// release, §0), else the 4.3 release's. Each is built from the kernel's parts (parts.ts).
 
-import type { ReadonlyKernel } from '../../kernel-view.ts';
-import { AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C } from '../../kernel.ts';
+import { AF_INET_C, ICSK_C, TCP_IPV4_C } from '../../kernel.ts';
+import { TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL, RES_EADDRINUSE } from '../../kernel.ts';
+import type { Locks, Program } from '../../program.ts';
+import type { KernelParts, Programs } from '../../variant.ts';
+import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
-  TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
-  RES_OK, RES_EINVAL, RES_EADDRINUSE, RES_EBADF, RES_ECONNREFUSED, RES_SYN_TO,
-} from '../../kernel.ts';
-import { RETURN, type Ctx, type Program, type Step } from '../../program.ts';
-import { inetCskGetPort, RULES_4_3, type GetPortRules } from './get-port.ts';
-import { inetHash, inetPutPort, inetUnhash, lookupListener } from './hashtables.ts';
+  bindGetPortStep, checkUnboundStep, closeLockStep, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
+  lookupStep, publishListenStep, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
+} from '../../common/steps.ts';
+import type { GetPortRules } from './get-port.ts';
+import { inetPutPort, inetUnhash } from './hashtables.ts';
 
-/** Someone else holds this socket's lock_sock. */
-export const sockLockBusy = (k: ReadonlyKernel, c: Ctx) => {
-  const owner = k.lockOwner(c.sk);
-  return owner >= 0 && owner !== c.t;
-};
+type Parts = KernelParts<GetPortRules>;
 
-/** Someone else holds the head lock of the port this socket asks for or owns. */
-export const headLockBusy = (k: ReadonlyKernel, c: Ctx) => {
-  const port = k.inet_num(c.sk) >= 0 ? k.inet_num(c.sk) : c.port;
-  if (port < 0) return false;
-  const h = k.headLock(port);
-  return h >= 0 && h !== c.t;
-};
+/** get_port and put_port run under the port's bind bucket head lock (icsk.c 181, ih.c 106). */
+const HEAD: Locks = heldWith(['head->lock']);
 
-/** Takes lock_sock after looking the fd up (a closed fd gives EBADF before any lock). */
-export function lockSock(fn: string, file: string, line: string): Step {
-  return {
-    id: 'lock_sock', fn, file, line, text: 'lock_sock(sk)', scope: 'socket', blocked: sockLockBusy,
-    run: (k, c) => {
-      if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
-      k.setLockOwner(c.sk, c.t);
-    },
-  };
-}
-
-export function releaseSock(fn: string, file: string, line: string): Step {
-  return {
-    id: 'release_sock', fn, file, line, text: 'release_sock(sk); return err', scope: 'socket',
-    run: (k, c) => { k.setLockOwner(c.sk, -1); return RETURN; },
-  };
-}
-
-/** The end of a successful bind: the lock bits, inet_sport, err = 0 (both kernels alike). */
-export function setLocksStep(fn: string, line: string, text: string): Step {
-  return {
-    id: 'set-locks', fn, file: AF_INET_C, line, text, scope: 'private',
-    run: (k, c) => {
-      k.setUserlocks(c.sk, k.userlocks(c.sk) | (c.addr ? SOCK_BINDADDR_LOCK : 0) | (c.port >= 0 ? SOCK_BINDPORT_LOCK : 0));
-      k.set_inet_sport(c.sk, k.inet_num(c.sk));
-      k.setErr(c.t, RES_OK);
-    },
-  };
-}
-
-/**
- * The start of close(): the fd goes away (a closed fd gives EBADF) and tcp_close takes
- * lock_sock; a socket that is not listening skips tcp_set_state's unhash (both kernels alike).
- */
-export function closeLockStep(line: string, text: string): Step {
-  return {
-    ...lockSock('tcp_close', TCP_C, line),
-    text,
-    run: (k, c) => {
-      if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
-      k.setOpen(c.sk, false);
-      k.setLockOwner(c.sk, c.t);
-      k.setErr(c.t, RES_OK);
-      if (k.get_sk_state(c.sk) !== TCP_LISTEN) return 'state-close-unconnected';
-    },
-  };
+/** The listening-hash bucket in 4.3: listening_hash[inet_lhashfn(port)], one per port here. */
+export function listenBucket43(port: number, _addr: number, addrs: number): number {
+  return port * addrs;
 }
 
 /** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 794-826). */
-export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listenBucket43): Program {
+export function listenProgram(parts: Parts): Program {
   return {
     name: 'listen',
     steps: [
@@ -83,7 +34,7 @@ export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listen
       {
         id: 'check-state', fn: 'inet_listen', file: AF_INET_C, line: '202-213',
         text: 'old_state = sk->sk_state; if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN))) goto out; if (old_state != TCP_LISTEN)',
-        scope: 'socket',
+        scope: 'socket', locks: SOCK_HELD,
         run: (k, c) => {
           k.setErr(c.t, RES_EINVAL);
           const old = k.get_sk_state(c.sk);
@@ -93,31 +44,24 @@ export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listen
       },
       {
         id: 'queue-alloc', fn: 'inet_csk_listen_start', file: ICSK_C, line: '798',
-        text: 'int rc = reqsk_queue_alloc(&icsk->icsk_accept_queue, nr_table_entries)', scope: 'private',
+        text: 'int rc = reqsk_queue_alloc(&icsk->icsk_accept_queue, nr_table_entries)', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.setQueue(c.sk, true); },
       },
       {
         id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '803-805',
-        text: 'sk->sk_max_ack_backlog = 0; sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private',
+        text: 'sk->sk_max_ack_backlog = 0; sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.set_max_ack_backlog(c.sk, 0); k.set_ack_backlog(c.sk, 0); },
       },
-      {
-        id: 'publish-listen', fn: 'inet_csk_listen_start', file: ICSK_C, line: '812',
-        text: 'sk->sk_state = TCP_LISTEN  /* the race window opens */', scope: 'shared',
-        run: (k, c) => { k.set_sk_state(c.sk, TCP_LISTEN); k.life(c.sk, 'PUBLISH_LISTEN'); },
-      },
-      getPortStep('inet_csk_listen_start', ICSK_C, '813', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', rules),
-      {
-        id: 'set-sport', fn: 'inet_csk_listen_start', file: ICSK_C, line: '814-816',
-        text: 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)', scope: 'private',
-        run: (k, c) => { k.set_inet_sport(c.sk, k.inet_num(c.sk)); },
-      },
+      publishListenStep('812', 'sk->sk_state = TCP_LISTEN  /* the race window opens */'),
+      listenGetPortStep('813', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', parts, HEAD),
+      setSportStep('814-816', 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)'),
       {
         id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '817',
         text: 'sk->sk_prot->hash(sk)  /* __inet_hash under ilb->lock, ih.c 426-452 */', scope: 'shared',
-        blocked: (k, c) => listenLockBusy(k, c, bucketOf(k.inet_num(c.sk), k.rcv_saddr(c.sk), k.L.addrs)),
+        locks: heldWith(['ilb->lock']),
+        blocked: (k, c) => listenLockBusy(k, c, listenBucket43(k.inet_num(c.sk), k.rcv_saddr(c.sk), k.L.addrs)),
         run: (k, c) => {
-          inetHash(k, c.sk, bucketOf(k.inet_num(c.sk), k.rcv_saddr(c.sk), k.L.addrs));
+          parts.hash(k, c.sk, listenBucket43(k.inet_num(c.sk), k.rcv_saddr(c.sk), k.L.addrs));
           k.life(c.sk, 'HASH_OK');
           return 'set-backlog';
         },
@@ -125,12 +69,12 @@ export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listen
       rollbackStep('822'),
       {
         id: 'queue-destroy', fn: 'inet_csk_listen_start', file: ICSK_C, line: '823-824',
-        text: '__reqsk_queue_destroy(&icsk->icsk_accept_queue); return -EADDRINUSE', scope: 'private',
+        text: '__reqsk_queue_destroy(&icsk->icsk_accept_queue); return -EADDRINUSE', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.setQueue(c.sk, false); k.setErr(c.t, RES_EADDRINUSE); return 'release_sock'; },
       },
       {
         id: 'set-backlog', fn: 'inet_listen', file: AF_INET_C, line: '240-241',
-        text: 'sk->sk_max_ack_backlog = backlog; err = 0', scope: 'private',
+        text: 'sk->sk_max_ack_backlog = backlog; err = 0', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.set_max_ack_backlog(c.sk, c.backlog); k.setErr(c.t, RES_OK); },
       },
       releaseSock('inet_listen', AF_INET_C, '244-245'),
@@ -138,75 +82,15 @@ export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listen
   };
 }
 
-/** The listening-hash bucket in 4.3: listening_hash[inet_lhashfn(port)], one per port here. */
-export function listenBucket43(port: number, _addr: number, addrs: number): number {
-  return port * addrs;
-}
-
-export function listenLockBusy(k: ReadonlyKernel, c: Ctx, bucket: number): boolean {
-  if (bucket < 0) return false;
-  const h = k.listenLock(bucket);
-  return h >= 0 && h !== c.t;
-}
-
-/** get_port inside listen(): validates the port (or autobinds) under the head lock. */
-export function getPortStep(fn: string, file: string, line: string, text: string, rules: GetPortRules): Step {
-  return {
-    id: 'get-port', fn, file, line, text, scope: 'shared', blocked: headLockBusy,
-    run: (k, c) => {
-      const r = inetCskGetPort(k, c.sk, k.inet_num(c.sk), rules);
-      k.setRet(c.t, r);
-      if (r !== 0) { k.life(c.sk, 'GET_PORT_FAIL'); return 'rollback'; }
-      k.setValidated(c.sk, true);
-      k.life(c.sk, 'GET_PORT_OK');
-    },
-  };
-}
-
-/** The failure path's state store, after get_port has dropped its locks (§7.1 (c)). */
-export function rollbackStep(line: string, file = ICSK_C, fn = 'inet_csk_listen_start'): Step {
-  return {
-    id: 'rollback', fn, file, line, text: 'sk->sk_state = TCP_CLOSE', scope: 'shared',
-    run: (k, c) => {
-      k.set_sk_state(c.sk, TCP_CLOSE);
-      k.setValidated(c.sk, false);
-      k.life(c.sk, k.inet_num(c.sk) >= 0 ? 'ROLLBACK_TO_BOUND' : 'ROLLBACK_TO_UNBOUND');
-    },
-  };
-}
-
 /** inet_bind (af_inet.c 423-518), AF_INET to one of the scenario's addresses. */
-export function bindProgram(rules: GetPortRules = RULES_4_3): Program {
+export function bindProgram(parts: Parts): Program {
   return {
     name: 'bind',
     steps: [
       lockSock('inet_bind', AF_INET_C, '485'),
-      {
-        id: 'check-unbound', fn: 'inet_bind', file: AF_INET_C, line: '487-490',
-        text: 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock', scope: 'socket',
-        run: (k, c) => {
-          k.setErr(c.t, RES_EINVAL);
-          if (k.get_sk_state(c.sk) !== TCP_CLOSE || k.inet_num(c.sk) >= 0) return 'release_sock';
-        },
-      },
-      {
-        id: 'set-addr', fn: 'inet_bind', file: AF_INET_C, line: '492-494',
-        text: 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr', scope: 'private',
-        run: (k, c) => { k.set_rcv_saddr(c.sk, c.addr); },
-      },
-      {
-        id: 'get-port', fn: 'inet_bind', file: AF_INET_C, line: '497-501',
-        text: 'if (sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }',
-        scope: 'shared', blocked: headLockBusy,
-        run: (k, c) => {
-          if (inetCskGetPort(k, c.sk, c.port, rules) !== 0) {
-            k.set_rcv_saddr(c.sk, 0);
-            k.setErr(c.t, RES_EADDRINUSE);
-            return 'release_sock';
-          }
-          k.life(c.sk, 'BIND_OK');
-        },
-      },
+      checkUnboundStep('inet_bind', '487-490', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'),
+      setAddrStep('inet_bind', '492-494', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'),
+      bindGetPortStep('inet_bind', '497-501', 'if (sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }', parts, HEAD),
       setLocksStep('inet_bind', '504-512', 'sk->sk_userlocks |= SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
       releaseSock('inet_bind', AF_INET_C, '515-517'),
     ],
@@ -219,65 +103,32 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('2014', 'fput(file) -> sock_close -> lock_sock(sk)'),
-      {
-        id: 'unhash', fn: 'tcp_set_state', file: IH_C, line: '454-474',
-        text: 'sk->sk_prot->unhash(sk)  /* inet_unhash under ilb->lock */', scope: 'shared',
-        blocked: (k, c) => listenLockBusy(k, c, k.lhash(c.sk)),
-        run: (k, c) => { inetUnhash(k, c.sk); k.setValidated(c.sk, false); k.life(c.sk, 'UNHASH'); },
-      },
-      {
-        id: 'put-port-autobound', fn: 'tcp_set_state', file: TCP_C, line: '1924-1926',
-        text: 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)',
-        scope: 'shared', blocked: headLockBusy,
-        run: (k, c) => {
-          if (k.bindHash(c.sk) >= 0 && !(k.userlocks(c.sk) & SOCK_BINDPORT_LOCK)) inetPutPort(k, c.sk);
-        },
-      },
-      {
-        id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line: '1933',
-        text: 'sk->sk_state = TCP_CLOSE  /* after unhash */', scope: 'shared',
-        run: (k, c) => { k.set_sk_state(c.sk, TCP_CLOSE); k.setValidated(c.sk, false); k.life(c.sk, 'STATE_CLOSE'); },
-      },
-      {
-        id: 'listen-stop', fn: 'tcp_close', file: TCP_C, line: '2022',
-        text: 'inet_csk_listen_stop(sk)  /* drain and free the accept queue */', scope: 'private',
-        run: (k, c) => { k.setQueue(c.sk, false); return 'destroy-put-port'; },
-      },
-      {
-        id: 'state-close-unconnected', fn: 'tcp_close', file: TCP_C, line: '2055-2056',
-        text: 'tcp_set_state(sk, TCP_CLOSE)  /* not listening: nothing to unhash */', scope: 'socket',
-        run: (k, c) => { k.life(c.sk, 'STATE_CLOSE'); },
-      },
+      unhashStep('tcp_set_state', '454-474', 'sk->sk_prot->unhash(sk)  /* inet_unhash under ilb->lock */', 'ilb->lock', inetUnhash),
+      putPortAutoboundStep('1924-1926', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEAD),
+      stateCloseStep('1933', 'sk->sk_state = TCP_CLOSE  /* after unhash */'),
+      listenStopStep('tcp_close', '2022', 'inet_csk_listen_stop(sk)  /* drain and free the accept queue */'),
+      stateCloseUnconnectedStep('tcp_close', '2055-2056', 'tcp_set_state(sk, TCP_CLOSE)  /* not listening: nothing to unhash */'),
       {
         id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '1795',
-        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)', scope: 'shared', blocked: headLockBusy,
+        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)', scope: 'shared', locks: HEAD, blocked: headLockBusy,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); k.set_rcv_saddr(c.sk, 0); },
       },
-      {
-        id: 'release_sock', fn: 'tcp_close', file: TCP_C, line: '2145-2147',
-        text: 'release_sock(sk); sock_put(sk)', scope: 'socket',
-        run: (k, c) => { k.setLockOwner(c.sk, -1); k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
-      },
+      closeReleaseStep('2145-2147', 'release_sock(sk); sock_put(sk)'),
     ],
   };
 }
 
 /** A SYN arriving for addr:port: __inet_lookup_listener (ih.c 200-254), under RCU. */
-export function synProgram(bucketOf = listenBucket43, lookup = lookupListener): Program {
+export function synProgram(parts: Parts): Program {
   return {
     name: 'syn',
     steps: [
-      {
-        id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line: '200-254',
-        text: 'sk = __inet_lookup_listener(net, hashinfo, skb, doff, saddr, sport, daddr, hnum, dif)', scope: 'shared',
-        run: (k, c) => {
-          const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
-          const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
-          const sk = port < 0 ? -1 : lookup(k, daddr, port, bucketOf(port, daddr, k.L.addrs));
-          k.setErr(c.t, sk < 0 ? RES_ECONNREFUSED : RES_SYN_TO + sk);
-          return RETURN;
-        },
-      },
+      lookupStep('200-254', 'sk = __inet_lookup_listener(net, hashinfo, skb, doff, saddr, sport, daddr, hnum, dif)', parts),
     ],
   };
+}
+
+/** The four programs of Linux 4.3 built from its parts. */
+export function programs43(parts: Parts): Programs {
+  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram(parts) };
 }

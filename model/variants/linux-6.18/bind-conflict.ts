@@ -9,7 +9,7 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { ADDR_ANY, TCP_LISTEN } from '../../kernel.ts';
-import { addressesOverlap } from '../linux-4.3/bind-conflict.ts';
+import { addressesOverlap } from '../../common/tables.ts';
 
 /**
  * inet_use_bhash2_on_bind (icsk.c 156-168; inet_use_hash2_on_bind in inet_hashtables.h from
@@ -31,33 +31,47 @@ export function reuseportCbOk(k: Kernel, sk: number): boolean {
 }
 
 /**
+ * The checks of the 6.18 conflict rule, as data: each a knob a mutant may turn (all on, the
+ * default everywhere: the 6.18 source).
+ */
+export interface ConflictRules618 {
+  /** `sk2->sk_state != TCP_LISTEN` (184) ends case R. */
+  caseRSeesListen: boolean;
+  /** `!uid_eq(uid, sk_uid(sk2))` (192-193) ends the SO_REUSEPORT escape. */
+  escapeChecksUid: boolean;
+  /** inet_bhash2_addr_any_conflict finds the port's 0.0.0.0 bind2 bucket (304-310). */
+  findsAddrAnyBucket: boolean;
+  /** The scans ask the pairwise rule at all (off: every owner is compatible). */
+  checksConflicts: boolean;
+}
+
+export const CONFLICT_RULES_6_18: ConflictRules618 = { caseRSeesListen: true, escapeChecksUid: true, findsAddrAnyBucket: true, checksConflicts: true };
+
+/**
  * inet_bind_conflict (icsk.c 170-198): does owner `sk2` forbid `sk` on this port? The addresses
  * are not compared here; the callers choose which owners to ask about.
  */
 export function inetBindConflict(
-  k: Kernel, sk: number, sk2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean,
+  k: Kernel, sk: number, sk2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean, r: ConflictRules618 = CONFLICT_RULES_6_18,
 ): boolean {
-  if (sk === sk2) return false; // 176-177
+  if (sk === sk2 || !r.checksConflicts) return false; // 176-177
   const sameUid = k.uid(sk) === k.uid(sk2);
   // 183-189: case R (both SO_REUSEADDR, sk2 not listening) shares, unless relax is false, or
   // reuseport_ok is false and the pair would also share by SO_REUSEPORT (keeps an autobinding
   // socket out of somebody's reuseport group).
-  if (k.reuse(sk) && k.reuse(sk2) && k.get_sk_state(sk2) !== TCP_LISTEN) {
+  if (k.reuse(sk) && k.reuse(sk2) && !(r.caseRSeesListen && k.get_sk_state(sk2) === TCP_LISTEN)) {
     return !relax || (!reuseportOk && k.reuseport(sk) && k.reuseport(sk2) && cbOk && sameUid);
   }
   // 190-195: otherwise only the SO_REUSEPORT escape, and only where reuseport_ok allows it.
-  return !reuseportOk || !k.reuseport(sk) || !k.reuseport(sk2) || !cbOk || !sameUid;
+  return !reuseportOk || !k.reuseport(sk) || !k.reuseport(sk2) || !cbOk || (r.escapeChecksUid && !sameUid);
 }
-
-/** The signature of inet_bind_conflict: the hook a mutant of the pairwise rule replaces. */
-export type PairRule = typeof inetBindConflict;
 
 /** inet_bhash2_conflict (icsk.c 218-233): some owner of tb2 (icsk_bind2_hash == tb2) conflicts. */
 export function inetBhash2Conflict(
-  k: Kernel, sk: number, tb2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean, pair: PairRule = inetBindConflict,
+  k: Kernel, sk: number, tb2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean, r: ConflictRules618 = CONFLICT_RULES_6_18,
 ): boolean {
   for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {
-    if (k.bind2Hash(sk2) === tb2 && pair(k, sk, sk2, relax, cbOk, reuseportOk)) return true;
+    if (k.bind2Hash(sk2) === tb2 && inetBindConflict(k, sk, sk2, relax, cbOk, reuseportOk, r)) return true;
   }
   return false;
 }
@@ -67,16 +81,16 @@ export function inetBhash2Conflict(
  * socket's own (port, address) bucket, or -1 when the port search found none (242: may be null).
  */
 export function inetCskBindConflict(
-  k: Kernel, sk: number, port: number, tb2: number, relax: boolean, reuseportOk: boolean, pair: PairRule = inetBindConflict,
+  k: Kernel, sk: number, port: number, tb2: number, relax: boolean, reuseportOk: boolean, r: ConflictRules618 = CONFLICT_RULES_6_18,
 ): boolean {
   const cbOk = reuseportCbOk(k, sk); // 250-254
   // 261-263: a specific address looks only at owners of exactly that address; the 0.0.0.0
   // bucket was checked before, under its own lock (564-567 / 378-381).
-  if (useHash2OnBind(k, sk)) return tb2 >= 0 && inetBhash2Conflict(k, sk, tb2, relax, cbOk, reuseportOk, pair);
+  if (useHash2OnBind(k, sk)) return tb2 >= 0 && inetBhash2Conflict(k, sk, tb2, relax, cbOk, reuseportOk, r);
   // 270-276: a wildcard scans every owner of every tb2 of the port, counting those whose address
   // overlaps (inet_rcv_saddr_equal with match_wildcard: for IPv4 0.0.0.0 overlaps everything).
   for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {
-    if (k.bindHash(sk2) !== port || !pair(k, sk, sk2, relax, cbOk, reuseportOk)) continue;
+    if (k.bindHash(sk2) !== port || !inetBindConflict(k, sk, sk2, relax, cbOk, reuseportOk, r)) continue;
     if (addressesOverlap(k.rcv_saddr(sk), k.rcv_saddr(sk2))) return true;
   }
   return false;
@@ -87,9 +101,9 @@ export function inetCskBindConflict(
  * of the port's 0.0.0.0 tb2 conflict? Taken under the head lock, with that tb2's lock on its own.
  */
 export function inetBhash2AddrAnyConflict(
-  k: Kernel, sk: number, port: number, relax: boolean, reuseportOk: boolean, pair: PairRule = inetBindConflict,
+  k: Kernel, sk: number, port: number, relax: boolean, reuseportOk: boolean, r: ConflictRules618 = CONFLICT_RULES_6_18,
 ): boolean {
   const cbOk = reuseportCbOk(k, sk); // 298-302
   const any = k.tb2Index(port, ADDR_ANY); // 304-310: the (port, 0.0.0.0) bucket
-  return k.tb2Exists(any) && inetBhash2Conflict(k, sk, any, relax, cbOk, reuseportOk, pair); // 312-316
+  return r.findsAddrAnyBucket && k.tb2Exists(any) && inetBhash2Conflict(k, sk, any, relax, cbOk, reuseportOk, r); // 312-316
 }

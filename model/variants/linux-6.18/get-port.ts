@@ -19,7 +19,7 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { ADDR_ANY, RES_EADDRINUSE } from '../../kernel.ts';
-import { inetBhash2AddrAnyConflict, inetBindConflict, inetCskBindConflict, useHash2OnBind, type PairRule } from './bind-conflict.ts';
+import { CONFLICT_RULES_6_18, inetBhash2AddrAnyConflict, inetCskBindConflict, useHash2OnBind, type ConflictRules618 } from './bind-conflict.ts';
 import {
   inetBind2BucketCreate, inetBind2BucketDestroy, inetBindBucketCreate, inetBindBucketDestroy, inetBindHash, tbHasBhash2,
 } from './hashtables.ts';
@@ -32,22 +32,24 @@ export const FASTREUSEPORT_STRICT = 2;
  * sk_reuseport_match (icsk.c 425-454): the SO_REUSEPORT fast path. The socket has SO_REUSEPORT
  * and no group (432: sk_reuseport_cb), tb->fastuid is its uid, and either ANY, or STRICT with a
  * cached address that covers its own: equal, or the cached one is 0.0.0.0 (only the cached side
- * may be a wildcard: `true, false` at 452-453, §8 B7).
+ * may be a wildcard: `true, false` at 452-453, §8 B7; the knob `strictWildcardBothWays` lets the
+ * socket's own 0.0.0.0 match too, as before 5.8).
  */
-export function skReuseportMatch(k: Kernel, sk: number, port: number): boolean {
+export function skReuseportMatch(k: Kernel, sk: number, port: number, r: GetPortRules618 = RULES_6_18): boolean {
   if (k.fastreuseport(port) === 0) return false; // 428-429 (the -1 connect-only value needs connect())
   if (!k.reuseport(sk)) return false; // 430-431
   if (k.group(sk) >= 0) return false; // 432-433
   if (k.fastuid(port) !== k.uid(sk)) return false; // 434-435
   if (k.fastreuseport(port) === FASTREUSEPORT_ANY) return true; // 441-442
-  return k.fastAddr(port) === k.rcv_saddr(sk) || k.fastAddr(port) === ADDR_ANY; // 452-453
+  return k.fastAddr(port) === k.rcv_saddr(sk) || k.fastAddr(port) === ADDR_ANY || // 452-453
+    (r.strictWildcardBothWays && k.rcv_saddr(sk) === ADDR_ANY);
 }
 
 /**
  * inet_csk_update_fastreuse (icsk.c 456-508), on every success. `reuse` is recomputed from the
  * socket's state (460): false for a listener, so a listener always clears fastreuse.
  */
-export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, match: typeof skReuseportMatch = skReuseportMatch): void {
+export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, r: GetPortRules618 = RULES_6_18): void {
   const reuse = k.reuse(sk) && !k.isListen(sk); // 460
   if (!tbHasBhash2(k, port)) {
     // 462-475: never taken from get_port (see the top of this file); kept as the code reads.
@@ -66,7 +68,7 @@ export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, matc
     // 479-500: no match means reset the cache to this socket (STRICT), which has just been
     // found free of conflicts with every owner. §5.4: that is not the same as "free of conflicts
     // by SO_REUSEPORT", so a third socket can get in by the cache where the pairwise rule says no.
-    if (!match(k, sk, port)) {
+    if (!skReuseportMatch(k, sk, port, r)) {
       k.setFastreuseport(port, FASTREUSEPORT_STRICT);
       k.setFastuid(port, k.uid(sk));
       k.setFastAddr(port, k.rcv_saddr(sk));
@@ -78,22 +80,15 @@ export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, matc
 }
 
 /**
- * The checks inet_csk_get_port makes, as one object a mutant can change one of (the 6.18 form of
- * 4.3's GetPortRules). RULES_6_18, the default everywhere, is the 6.18 source: the hook changes
- * nothing by itself.
+ * The checks inet_csk_get_port makes, as data: each a knob a mutant may turn (the 6.18 form of
+ * 4.3's GetPortRules). RULES_6_18, the default everywhere, is the 6.18 source.
  */
-export interface GetPortRules618 {
-  /** inet_bind_conflict (icsk.c 170-198), the pairwise rule every scan asks. */
-  pair: PairRule;
-  /** inet_bhash2_addr_any_conflict (287-322): a specific-address socket against the port's 0.0.0.0 owners. */
-  addrAnyConflict: typeof inetBhash2AddrAnyConflict;
-  /** sk_reuseport_match (425-454): the SO_REUSEPORT fast path (560) and the cache update (491). */
-  reuseportMatch: typeof skReuseportMatch;
+export interface GetPortRules618 extends ConflictRules618 {
+  /** sk_reuseport_match (452-453) compares wildcards both ways, the socket's own 0.0.0.0 included. */
+  strictWildcardBothWays: boolean;
 }
 
-export const RULES_6_18: GetPortRules618 = {
-  pair: inetBindConflict, addrAnyConflict: inetBhash2AddrAnyConflict, reuseportMatch: skReuseportMatch,
-};
+export const RULES_6_18: GetPortRules618 = { ...CONFLICT_RULES_6_18, strictWildcardBothWays: false };
 
 /** What inet_csk_find_open_port returns: the port, and whether its tb and the socket's tb2 exist. */
 export interface OpenPort {
@@ -117,12 +112,12 @@ export function inetCskFindOpenPort(k: Kernel, sk: number, rules: GetPortRules61
     const port = i % k.L.ports;
     if (!k.ephemeral[port] || (i < k.L.ports) === k.tbExists(port)) continue;
     // 377: spin_lock_bh(head). 378-381: a specific address first checks the 0.0.0.0 bucket.
-    if (useHash2OnBind(k, sk) && rules.addrAnyConflict(k, sk, port, relax, false, rules.pair)) continue;
+    if (useHash2OnBind(k, sk) && inetBhash2AddrAnyConflict(k, sk, port, relax, false, rules)) continue;
     const tb2 = k.tb2Index(port, k.rcv_saddr(sk)); // 383-385
     const tb2Found = k.tb2Exists(tb2);
     if (k.tbExists(port)) {
       // 386-393: a port in use is taken only if no owner conflicts.
-      if (!inetCskBindConflict(k, sk, port, tb2Found ? tb2 : -1, relax, false, rules.pair)) return { port, tb: true, tb2: tb2Found };
+      if (!inetCskBindConflict(k, sk, port, tb2Found ? tb2 : -1, relax, false, rules)) return { port, tb: true, tb2: tb2Found };
       continue; // 391-392: goto next_port
     }
     return { port, tb: false, tb2: tb2Found }; // 394-395: no tb, the port is free
@@ -154,9 +149,9 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
   if (!foundPort) {
     // 557-562: the fast paths, only when the port already has owners. SK_FORCE_REUSE is
     // kernel-internal; `tb->fastreuse > 0` never holds on 6.18 (see the top of this file).
-    if (tbHasBhash2(k, port) && ((k.fastreuse(port) > 0 && reuse) || rules.reuseportMatch(k, sk, port))) checkBindConflict = false;
+    if (tbHasBhash2(k, port) && ((k.fastreuse(port) > 0 && reuse) || skReuseportMatch(k, sk, port, rules))) checkBindConflict = false;
     // 564-567: a specific address checks the port's 0.0.0.0 owners first.
-    if (checkBindConflict && useHash2OnBind(k, sk) && rules.addrAnyConflict(k, sk, port, true, true, rules.pair)) {
+    if (checkBindConflict && useHash2OnBind(k, sk) && inetBhash2AddrAnyConflict(k, sk, port, true, true, rules)) {
       return failUnlock(k, port, tb2, tbCreated, tb2Created);
     }
     // 569-572: spin_lock(head2), find tb2.
@@ -165,7 +160,7 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
     inetBind2BucketCreate(k, tb2); // 575-581: now in tb->bhash2 too
     tb2Created = true;
   }
-  if (!foundPort && checkBindConflict && inetCskBindConflict(k, sk, port, tb2, true, true, rules.pair)) {
+  if (!foundPort && checkBindConflict && inetCskBindConflict(k, sk, port, tb2, true, true, rules)) {
     return failUnlock(k, port, tb2, tbCreated, tb2Created); // 583-586
   }
   return success(k, sk, port, rules);
@@ -173,7 +168,7 @@ export function inetCskGetPort(k: Kernel, sk: number, snum: number, rules: GetPo
 
 /** success (icsk.c 588-595): update the cache, then join the owners unless already bound (listen after bind). */
 function success(k: Kernel, sk: number, port: number, rules: GetPortRules618): 0 {
-  inetCskUpdateFastreuse(k, sk, port, rules.reuseportMatch);
+  inetCskUpdateFastreuse(k, sk, port, rules);
   if (k.bindHash(sk) < 0) inetBindHash(k, sk, port, k.tb2Index(port, k.rcv_saddr(sk)));
   return 0;
 }

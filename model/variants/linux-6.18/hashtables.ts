@@ -9,7 +9,7 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { ADDR_ANY, TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
-import { destroyBindBucket } from '../linux-4.3/hashtables.ts';
+import { destroyBindBucket } from '../../common/tables.ts';
 
 /** The lhash2 bucket of a listener bound to (port, address): hashed by both (§1.3). */
 export function listenBucket618(port: number, addr: number, addrs: number): number {

@@ -3,28 +3,33 @@
 // 14 lower (inet_csk_listen_start 1340 -> 1326); af_inet.c, inet_hashtables.c, tcp.c and
 // tcp_ipv4.c are unchanged.
 
-import type { Kernel, ReadonlyKernel } from '../../kernel-view.ts';
+import type { ReadonlyKernel } from '../../kernel-view.ts';
+import { AF_INET_C, ICSK_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL } from '../../kernel.ts';
+import type { Locks, Program } from '../../program.ts';
+import type { KernelParts, Programs } from '../../variant.ts';
+import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
-  AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDPORT_LOCK,
-  RES_OK, RES_EINVAL, RES_ECONNREFUSED, RES_SYN_TO,
-} from '../../kernel.ts';
-import { RETURN, type Program } from '../../program.ts';
-import { closeLockStep, headLockBusy, listenLockBusy, lockSock, releaseSock, rollbackStep, setLocksStep } from '../linux-4.3/programs.ts';
-import { inetCskGetPort, RULES_6_18, type GetPortRules618 } from './get-port.ts';
-import { inetHash, inetPutPort, inetUnhash, listenBucket618, lookupListener618 } from './hashtables.ts';
+  bindGetPortStep, checkUnboundStep, closeLockStep, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
+  lookupStep, publishListenStep, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
+} from '../../common/steps.ts';
+import type { GetPortRules618 } from './get-port.ts';
+import { inetPutPort, inetUnhash, listenBucket618 } from './hashtables.ts';
+
+type Parts = KernelParts<GetPortRules618>;
+
+/** get_port and put_port run under the bhash head lock, and take the bhash2 head lock inside (icsk.c 542, 569; ih.c 220-226). */
+const HEADS: Locks = heldWith(['head->lock', 'head2->lock']);
 
 /**
  * inet_listen (af_inet.c 232-248) -> __inet_listen_sk (193-227) -> inet_csk_listen_start
  * (icsk.c 1340-1374), inlined. Two ways to fail after LISTEN is published: get_port (1361) and,
  * new in 6.18, the hash (1366). Both end in the plain store TCP_CLOSE (1372); after a hash failure
  * the socket stays bound. inet_hash never fails in the model (its ENOMEM is not modelled, its
- * EBUSY is unreachable: see reuseportAddSock); `hash` lets a test inject a failure. `rules` are
- * get_port's checks (a mutant's hook; the default is the 6.18 source).
+ * EBUSY is unreachable: see reuseportAddSock); a test injects a failure through `parts.hash`.
  */
-export function listenProgram(
-  bucketOf = listenBucket618, hash: (k: Kernel, sk: number, bucket: number) => number = inetHash, rules: GetPortRules618 = RULES_6_18,
-): Program {
-  const bucket = (k: ReadonlyKernel, sk: number) => bucketOf(k.inet_num(sk), k.rcv_saddr(sk), k.L.addrs);
+export function listenProgram(parts: Parts): Program {
+  const bucket = (k: ReadonlyKernel, sk: number) => listenBucket618(k.inet_num(sk), k.rcv_saddr(sk), k.L.addrs);
   return {
     name: 'listen',
     steps: [
@@ -32,7 +37,7 @@ export function listenProgram(
       {
         id: 'check-state', fn: '__inet_listen_sk', file: AF_INET_C, line: '195-199',
         text: 'old_state = sk->sk_state; if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN))) return -EINVAL  /* inet_listen 239-240 passes: no connect() */',
-        scope: 'socket',
+        scope: 'socket', locks: SOCK_HELD,
         run: (k, c) => {
           k.setErr(c.t, RES_EINVAL);
           const old = k.get_sk_state(c.sk);
@@ -43,7 +48,7 @@ export function listenProgram(
       {
         // Before anything else, so a listen() that fails has still changed the backlog.
         id: 'set-backlog', fn: '__inet_listen_sk', file: AF_INET_C, line: '201-205',
-        text: 'WRITE_ONCE(sk->sk_max_ack_backlog, backlog); if (old_state != TCP_LISTEN)', scope: 'private',
+        text: 'WRITE_ONCE(sk->sk_max_ack_backlog, backlog); if (old_state != TCP_LISTEN)', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => {
           k.set_max_ack_backlog(c.sk, c.backlog);
           if (k.tmp(c.t) === 1) { k.setErr(c.t, RES_OK); return 'release_sock'; } // 226: only the backlog changes
@@ -52,43 +57,24 @@ export function listenProgram(
       {
         // 1346-1348, inet_ulp_can_listen: the model attaches no ULP, so no EINVAL.
         id: 'queue-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1350',
-        text: 'reqsk_queue_alloc(&icsk->icsk_accept_queue)  /* cannot fail */', scope: 'private',
+        text: 'reqsk_queue_alloc(&icsk->icsk_accept_queue)  /* cannot fail */', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.setQueue(c.sk, true); },
       },
       {
         id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1352-1353',
-        text: 'sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private',
+        text: 'sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.set_ack_backlog(c.sk, 0); },
       },
-      {
-        id: 'publish-listen', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1360',
-        text: 'inet_sk_state_store(sk, TCP_LISTEN)  /* release store: the race window opens */', scope: 'shared',
-        run: (k, c) => { k.set_sk_state(c.sk, TCP_LISTEN); k.life(c.sk, 'PUBLISH_LISTEN'); },
-      },
-      {
-        id: 'get-port', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1361',
-        text: 'err = sk->sk_prot->get_port(sk, inet->inet_num)  /* inet_csk_get_port, 514-609 */',
-        scope: 'shared', blocked: headLockBusy,
-        run: (k, c) => {
-          const err = inetCskGetPort(k, c.sk, k.inet_num(c.sk), rules);
-          k.setRet(c.t, err);
-          if (err !== 0) { k.setErr(c.t, err); k.life(c.sk, 'GET_PORT_FAIL'); return 'rollback'; }
-          k.setValidated(c.sk, true);
-          k.life(c.sk, 'GET_PORT_OK');
-        },
-      },
-      {
-        id: 'set-sport', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1363-1365',
-        text: 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)', scope: 'private',
-        run: (k, c) => { k.set_inet_sport(c.sk, k.inet_num(c.sk)); },
-      },
+      publishListenStep('1360', 'inet_sk_state_store(sk, TCP_LISTEN)  /* release store: the race window opens */'),
+      listenGetPortStep('1361', 'err = sk->sk_prot->get_port(sk, inet->inet_num)  /* inet_csk_get_port, 514-609 */', parts, HEADS),
+      setSportStep('1363-1365', 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)'),
       {
         id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1366-1369',
         text: 'err = sk->sk_prot->hash(sk); if (likely(!err)) return 0  /* inet_hash under ilb2->lock, ih.c 777-813 */',
-        scope: 'shared',
+        scope: 'shared', locks: heldWith(['ilb2->lock']),
         blocked: (k, c) => listenLockBusy(k, c, bucket(k, c.sk)),
         run: (k, c) => {
-          const err = hash(k, c.sk, bucket(k, c.sk));
+          const err = parts.hash(k, c.sk, bucket(k, c.sk));
           if (err !== 0) {
             // The socket keeps its port (it stays in tb2->owners); get_port's cache update stays.
             k.setErr(c.t, err);
@@ -101,15 +87,12 @@ export function listenProgram(
           return 'release_sock';
         },
       },
-      {
-        ...rollbackStep('1372'),
-        text: 'inet_sk_set_state(sk, TCP_CLOSE)  /* plain store, after get_port dropped its locks */',
-      },
+      rollbackStep('1372', 'inet_sk_set_state(sk, TCP_CLOSE)  /* plain store, after get_port dropped its locks */'),
       {
         // Nothing to free in 6.18: the accept queue is embedded and still empty. The model's
         // queue flag ("in use by a listener") goes down with the failed listen().
         id: 'return-err', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1373',
-        text: 'return err', scope: 'private',
+        text: 'return err', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.setQueue(c.sk, false); return 'release_sock'; },
       },
       releaseSock('inet_listen', AF_INET_C, '245-246'),
@@ -118,41 +101,16 @@ export function listenProgram(
 }
 
 /** inet_bind -> inet_bind_sk -> __inet_bind (af_inet.c 444-568), AF_INET to a scenario address. */
-export function bindProgram(rules: GetPortRules618 = RULES_6_18): Program {
+export function bindProgram(parts: Parts): Program {
   return {
     name: 'bind',
     steps: [
       // 484-514 (EAFNOSUPPORT, EADDRNOTAVAIL, EACCES) cannot fire for the model's addresses and ports.
       lockSock('__inet_bind', AF_INET_C, '523-524'),
-      {
-        id: 'check-unbound', fn: '__inet_bind', file: AF_INET_C, line: '527-529',
-        text: 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock', scope: 'socket',
-        run: (k, c) => {
-          k.setErr(c.t, RES_EINVAL);
-          if (k.get_sk_state(c.sk) !== TCP_CLOSE || k.inet_num(c.sk) >= 0) return 'release_sock';
-        },
-      },
-      {
-        id: 'set-addr', fn: '__inet_bind', file: AF_INET_C, line: '531-533',
-        text: 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr', scope: 'private',
-        run: (k, c) => { k.set_rcv_saddr(c.sk, c.addr); },
-      },
-      {
-        id: 'get-port', fn: '__inet_bind', file: AF_INET_C, line: '536-542',
-        text: 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }',
-        scope: 'shared', blocked: headLockBusy,
-        run: (k, c) => {
-          const err = inetCskGetPort(k, c.sk, c.port, rules);
-          k.setRet(c.t, err);
-          if (err !== 0) {
-            k.set_rcv_saddr(c.sk, 0);
-            k.setErr(c.t, err); // get_port's errno, not a fixed EADDRINUSE as in 4.3
-            return 'release_sock';
-          }
-          k.life(c.sk, 'BIND_OK');
-          // 543-551: the cgroup post-bind BPF hook is not modelled.
-        },
-      },
+      checkUnboundStep('__inet_bind', '527-529', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'),
+      setAddrStep('__inet_bind', '531-533', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'),
+      // get_port's errno, not a fixed EADDRINUSE as in 4.3; 543-551, the cgroup post-bind BPF hook, is not modelled.
+      bindGetPortStep('__inet_bind', '536-542', 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }', parts, HEADS),
       setLocksStep('__inet_bind', '554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
       releaseSock('__inet_bind', AF_INET_C, '563-565'),
     ],
@@ -170,67 +128,33 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('3297', 'fput(file) -> sock_close -> inet_release -> tcp_close: lock_sock(sk)'),
-      {
-        id: 'unhash', fn: 'inet_unhash', file: IH_C, line: '815-845',
-        text: 'tcp_set_state (tcp.c 2999): sk->sk_prot->unhash(sk)  /* under ilb2->lock: leave the reuseport group, then lhash2 */',
-        scope: 'shared',
-        blocked: (k, c) => listenLockBusy(k, c, k.lhash(c.sk)),
-        run: (k, c) => { inetUnhash(k, c.sk); k.setValidated(c.sk, false); k.life(c.sk, 'UNHASH'); },
-      },
-      {
-        id: 'put-port-autobound', fn: 'tcp_set_state', file: TCP_C, line: '3000-3002',
-        text: 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)',
-        scope: 'shared', blocked: headLockBusy,
-        run: (k, c) => {
-          if (k.bindHash(c.sk) >= 0 && !(k.userlocks(c.sk) & SOCK_BINDPORT_LOCK)) inetPutPort(k, c.sk);
-        },
-      },
-      {
-        id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line: '3012',
-        text: 'inet_sk_state_store(sk, TCP_CLOSE)  /* after unhash: no closed socket sits in the hash */', scope: 'shared',
-        run: (k, c) => { k.set_sk_state(c.sk, TCP_CLOSE); k.setValidated(c.sk, false); k.life(c.sk, 'STATE_CLOSE'); },
-      },
-      {
-        id: 'listen-stop', fn: '__tcp_close', file: TCP_C, line: '3135-3137',
-        text: 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */', scope: 'private',
-        run: (k, c) => { k.setQueue(c.sk, false); return 'destroy-put-port'; },
-      },
-      {
-        id: 'state-close-unconnected', fn: '__tcp_close', file: TCP_C, line: '3155-3156',
-        text: 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */', scope: 'socket',
-        run: (k, c) => { k.life(c.sk, 'STATE_CLOSE'); },
-      },
+      unhashStep('inet_unhash', '815-845', 'tcp_set_state (tcp.c 2999): sk->sk_prot->unhash(sk)  /* under ilb2->lock: leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash),
+      putPortAutoboundStep('3000-3002', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEADS),
+      stateCloseStep('3012', 'inet_sk_state_store(sk, TCP_CLOSE)  /* after unhash: no closed socket sits in the hash */'),
+      listenStopStep('__tcp_close', '3135-3137', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */'),
+      stateCloseUnconnectedStep('__tcp_close', '3155-3156', 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */'),
       {
         id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '2576-2577',
         text: 'adjudge_to_death (tcp.c 3212) -> inet_csk_destroy_sock (3286): if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)',
-        scope: 'shared', blocked: headLockBusy,
+        scope: 'shared', locks: HEADS, blocked: headLockBusy,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); },
       },
-      {
-        id: 'release_sock', fn: 'tcp_close', file: TCP_C, line: '3299-3302',
-        text: 'release_sock(sk); sock_put(sk)', scope: 'socket',
-        run: (k, c) => { k.setLockOwner(c.sk, -1); k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
-      },
+      closeReleaseStep('3299-3302', 'release_sock(sk); sock_put(sk)'),
     ],
   };
 }
 
-/** A SYN for addr:port: __inet_lookup_listener (ih.c 462-504), under RCU, no lock; `lookup` is a mutant's hook. */
-export function synProgram(bucketOf = listenBucket618, lookup = lookupListener618): Program {
+/** A SYN for addr:port: __inet_lookup_listener (ih.c 462-504), under RCU, no lock. */
+export function synProgram(parts: Parts): Program {
   return {
     name: 'syn',
     steps: [
-      {
-        id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line: '462-504',
-        text: 'sk = __inet_lookup_listener(...)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port] */', scope: 'shared',
-        run: (k, c) => {
-          const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
-          const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
-          const sk = port < 0 ? -1 : lookup(k, daddr, port, bucketOf);
-          k.setErr(c.t, sk < 0 ? RES_ECONNREFUSED : RES_SYN_TO + sk);
-          return RETURN;
-        },
-      },
+      lookupStep('462-504', 'sk = __inet_lookup_listener(...)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port] */', parts),
     ],
   };
+}
+
+/** The four programs of Linux 6.18 built from its parts. */
+export function programs618(parts: Parts): Programs {
+  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram(parts) };
 }

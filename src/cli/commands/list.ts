@@ -1,6 +1,6 @@
 // `variants`, `scenarios`, `properties`: what exists, one line each (or --json).
 
-import { allVariants } from '../../../model/variants/index.ts';
+import { allVariants } from '../../../model/registry.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
 import { noPositionals, parse } from '../options.ts';

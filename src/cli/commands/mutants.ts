@@ -6,7 +6,7 @@
 import { firstCounterexample } from '../../engine/kill.ts';
 import { exploreKill } from '../../explore/kill.ts';
 import { MUTANTS } from '../../../model/mutants/index.ts';
-import { KERNELS } from '../../../model/variants/index.ts';
+import { KERNELS } from '../../../model/registry.ts';
 import type { Variant } from '../../../model/variant.ts';
 import { intOption, noPositionals, parse } from '../options.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';

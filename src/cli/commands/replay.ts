@@ -2,7 +2,7 @@
 // variant (or --variant), and says whether the run reproduces: exit 0 when it does, 1 when it
 // diverges (with the first step that differs), 2 when the file is not a trace this build reads.
 
-import { findVariant } from '../../../model/variants/index.ts';
+import { findVariant } from '../../../model/registry.ts';
 import { ScenarioError } from '../../../model/system.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
 import { readTraceFile } from '../../trace/json.ts';

@@ -1,0 +1,219 @@
+// The steps both kernels take alike, each built from the kernel's own function, file, line and
+// text (which each kernel's programs.ts gives, in its own order). Where the kernels differ in
+// what a step does, the step is written in that kernel's folder instead.
+
+import type { Kernel } from '../kernel-view.ts';
+import {
+  AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
+  RES_OK, RES_EINVAL, RES_EADDRINUSE, RES_EBADF, RES_ECONNREFUSED, RES_SYN_TO,
+} from '../kernel.ts';
+import { RETURN, type LockName, type Locks, type Step } from '../program.ts';
+import type { KernelParts } from '../variant.ts';
+import { headLockBusy, listenLockBusy, sockLockBusy } from './guards.ts';
+
+/** The locks of a step that runs between lock_sock and release_sock. */
+export const SOCK_HELD: Locks = { lock_sock: 'held' };
+
+/** The locks of a step that runs under lock_sock and takes these locks inside. */
+export const heldWith = (inside: readonly LockName[]): Locks =>
+  ({ lock_sock: 'held', ...Object.fromEntries(inside.map((l) => [l, 'within'])) });
+
+/** Takes lock_sock after looking the fd up (a closed fd gives EBADF before any lock). */
+export function lockSock(fn: string, file: string, line: string): Step {
+  return {
+    id: 'lock_sock', fn, file, line, text: 'lock_sock(sk)', scope: 'socket', locks: { lock_sock: 'acquire' }, blocked: sockLockBusy,
+    run: (k, c) => {
+      if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
+      k.setLockOwner(c.sk, c.t);
+    },
+  };
+}
+
+export function releaseSock(fn: string, file: string, line: string): Step {
+  return {
+    id: 'release_sock', fn, file, line, text: 'release_sock(sk); return err', scope: 'socket', locks: { lock_sock: 'release' },
+    run: (k, c) => { k.setLockOwner(c.sk, -1); return RETURN; },
+  };
+}
+
+// ---- bind ------------------------------------------------------------------------------------
+
+export function checkUnboundStep(fn: string, line: string, text: string): Step {
+  return {
+    id: 'check-unbound', fn, file: AF_INET_C, line, text, scope: 'socket', locks: SOCK_HELD,
+    run: (k, c) => {
+      k.setErr(c.t, RES_EINVAL);
+      if (k.get_sk_state(c.sk) !== TCP_CLOSE || k.inet_num(c.sk) >= 0) return 'release_sock';
+    },
+  };
+}
+
+export function setAddrStep(fn: string, line: string, text: string): Step {
+  return {
+    id: 'set-addr', fn, file: AF_INET_C, line, text, scope: 'private', locks: SOCK_HELD,
+    run: (k, c) => { k.set_rcv_saddr(c.sk, c.addr); },
+  };
+}
+
+/**
+ * get_port inside bind(): on a refusal the address is reset and bind returns EADDRINUSE (4.3:
+ * get_port returns 1) or get_port's errno, which is also the step's ret (6.18).
+ */
+export function bindGetPortStep<R>(fn: string, line: string, text: string, parts: KernelParts<R>, locks: Locks): Step {
+  return {
+    id: 'get-port', fn, file: AF_INET_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
+    run: (k, c) => {
+      const err = parts.getPort(k, c, c.port, parts.rules);
+      if (parts.errno) k.setRet(c.t, err);
+      if (err !== 0) {
+        k.set_rcv_saddr(c.sk, 0);
+        k.setErr(c.t, parts.errno ? err : RES_EADDRINUSE);
+        return 'release_sock';
+      }
+      k.life(c.sk, 'BIND_OK');
+    },
+  };
+}
+
+/** The end of a successful bind: the lock bits, inet_sport, err = 0. */
+export function setLocksStep(fn: string, line: string, text: string): Step {
+  return {
+    id: 'set-locks', fn, file: AF_INET_C, line, text, scope: 'private', locks: SOCK_HELD,
+    run: (k, c) => {
+      k.setUserlocks(c.sk, k.userlocks(c.sk) | (c.addr ? SOCK_BINDADDR_LOCK : 0) | (c.port >= 0 ? SOCK_BINDPORT_LOCK : 0));
+      k.set_inet_sport(c.sk, k.inet_num(c.sk));
+      k.setErr(c.t, RES_OK);
+    },
+  };
+}
+
+// ---- listen ----------------------------------------------------------------------------------
+
+/** inet_csk_listen_start's store of TCP_LISTEN: the race window opens. */
+export function publishListenStep(line: string, text: string): Step {
+  return {
+    id: 'publish-listen', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks: SOCK_HELD,
+    run: (k, c) => { k.set_sk_state(c.sk, TCP_LISTEN); k.life(c.sk, 'PUBLISH_LISTEN'); },
+  };
+}
+
+/** get_port inside listen(): validates the port (or autobinds) under the head lock; a refusal goes to the rollback. */
+export function listenGetPortStep<R>(line: string, text: string, parts: KernelParts<R>, locks: Locks): Step {
+  return {
+    id: 'get-port', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
+    run: (k, c) => {
+      const err = parts.getPort(k, c, k.inet_num(c.sk), parts.rules);
+      k.setRet(c.t, err);
+      if (err !== 0) {
+        if (parts.errno) k.setErr(c.t, err); // 6.18: err = get_port(...)
+        k.life(c.sk, 'GET_PORT_FAIL');
+        return 'rollback';
+      }
+      k.setValidated(c.sk, true);
+      k.life(c.sk, 'GET_PORT_OK');
+    },
+  };
+}
+
+export function setSportStep(line: string, text: string): Step {
+  return {
+    id: 'set-sport', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'private', locks: SOCK_HELD,
+    run: (k, c) => { k.set_inet_sport(c.sk, k.inet_num(c.sk)); },
+  };
+}
+
+/** The failure path's state store, after get_port has dropped its locks (§7.1 (c)). */
+export function rollbackStep(line: string, text = 'sk->sk_state = TCP_CLOSE'): Step {
+  return {
+    id: 'rollback', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks: SOCK_HELD,
+    run: (k, c) => {
+      k.set_sk_state(c.sk, TCP_CLOSE);
+      k.setValidated(c.sk, false);
+      k.life(c.sk, k.inet_num(c.sk) >= 0 ? 'ROLLBACK_TO_BOUND' : 'ROLLBACK_TO_UNBOUND');
+    },
+  };
+}
+
+// ---- close -----------------------------------------------------------------------------------
+
+/**
+ * The start of close(): the fd goes away (a closed fd gives EBADF) and tcp_close takes
+ * lock_sock; a socket that is not listening skips tcp_set_state's unhash.
+ */
+export function closeLockStep(line: string, text: string): Step {
+  return {
+    ...lockSock('tcp_close', TCP_C, line),
+    text,
+    run: (k, c) => {
+      if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
+      k.setOpen(c.sk, false);
+      k.setLockOwner(c.sk, c.t);
+      k.setErr(c.t, RES_OK);
+      if (k.get_sk_state(c.sk) !== TCP_LISTEN) return 'state-close-unconnected';
+    },
+  };
+}
+
+/** tcp_set_state's unhash of a listener, under its listening bucket's lock. */
+export function unhashStep(fn: string, line: string, text: string, lock: LockName, unhash: (k: Kernel, sk: number) => void): Step {
+  return {
+    id: 'unhash', fn, file: IH_C, line, text, scope: 'shared', locks: heldWith([lock]),
+    blocked: (k, c) => listenLockBusy(k, c, k.lhash(c.sk)),
+    run: (k, c) => { unhash(k, c.sk); k.setValidated(c.sk, false); k.life(c.sk, 'UNHASH'); },
+  };
+}
+
+/** tcp_set_state releases the port of an autobound socket (one bound by listen(), not bind()). */
+export function putPortAutoboundStep(line: string, text: string, putPort: (k: Kernel, sk: number) => void, locks: Locks): Step {
+  return {
+    id: 'put-port-autobound', fn: 'tcp_set_state', file: TCP_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
+    run: (k, c) => {
+      if (k.bindHash(c.sk) >= 0 && !(k.userlocks(c.sk) & SOCK_BINDPORT_LOCK)) putPort(k, c.sk);
+    },
+  };
+}
+
+/** tcp_set_state's TCP_CLOSE store, after the unhash. */
+export function stateCloseStep(line: string, text: string): Step {
+  return {
+    id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line, text, scope: 'shared', locks: SOCK_HELD,
+    run: (k, c) => { k.set_sk_state(c.sk, TCP_CLOSE); k.setValidated(c.sk, false); k.life(c.sk, 'STATE_CLOSE'); },
+  };
+}
+
+export function listenStopStep(fn: string, line: string, text: string): Step {
+  return {
+    id: 'listen-stop', fn, file: TCP_C, line, text, scope: 'private', locks: SOCK_HELD,
+    run: (k, c) => { k.setQueue(c.sk, false); return 'destroy-put-port'; },
+  };
+}
+
+export function stateCloseUnconnectedStep(fn: string, line: string, text: string): Step {
+  return {
+    id: 'state-close-unconnected', fn, file: TCP_C, line, text, scope: 'socket', locks: SOCK_HELD,
+    run: (k, c) => { k.life(c.sk, 'STATE_CLOSE'); },
+  };
+}
+
+export function closeReleaseStep(line: string, text: string): Step {
+  return {
+    id: 'release_sock', fn: 'tcp_close', file: TCP_C, line, text, scope: 'socket', locks: { lock_sock: 'release' },
+    run: (k, c) => { k.setLockOwner(c.sk, -1); k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
+  };
+}
+
+// ---- syn -------------------------------------------------------------------------------------
+
+/** A SYN for addr:port: __inet_lookup_listener, under RCU, no lock. */
+export function lookupStep<R>(line: string, text: string, parts: KernelParts<R>): Step {
+  return {
+    id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line, text, scope: 'shared', locks: { rcu_read_lock: 'within' },
+    run: (k, c) => {
+      const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
+      const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
+      const sk = port < 0 ? -1 : parts.lookup(k, daddr, port);
+      k.setErr(c.t, sk < 0 ? RES_ECONNREFUSED : RES_SYN_TO + sk);
+      return RETURN;
+    },
+  };
+}
