@@ -10,6 +10,7 @@ import { replayCommand } from './commands/replay.ts';
 import { statechartCommand } from './commands/statechart.ts';
 import { docsCommand } from './commands/docs.ts';
 import { reportCommand } from './commands/report.ts';
+import { linesCommand } from './commands/lines.ts';
 
 export interface Command {
   summary: string;
@@ -32,4 +33,5 @@ export const COMMANDS: Record<string, Command> = {
   statechart: statechartCommand,
   docs: docsCommand,
   report: reportCommand,
+  lines: linesCommand,
 };
