@@ -20,7 +20,7 @@ export const LINUX_4_3: KernelBase<GetPortRules> = {
   programsWith: (r) => ({ bind: bind43(r), listen: listen43(r) }),
   getPort: getPort43,
   refused: 1, // callers turn it into -EADDRINUSE
-  keepErr: () => {}, // err = -EADDRINUSE is set at the unwind (icsk.c 823-824)
+  keepErr: () => {}, // err = -EADDRINUSE is set at the unwind (icsk.c 824-825)
   bindGotPort: (k, c, err) => {
     // af_inet.c 497-501
     if (err !== 0) {
@@ -30,18 +30,18 @@ export const LINUX_4_3: KernelBase<GetPortRules> = {
     }
     k.life(c.sk, 'BIND_OK');
   },
-  unwind: 'queue-destroy', // icsk.c 823-824
+  unwind: 'queue-destroy', // icsk.c 824-825
   failing: ['get-port'], // inet_hash cannot fail in 4.3
   hash: hash43,
-  hashed: (k, c) => { k.life(c.sk, 'HASH_OK'); return 'set-backlog'; }, // icsk.c 817, then af_inet.c 240
+  hashed: (k, c) => { k.life(c.sk, 'HASH_OK'); return 'set-backlog'; }, // icsk.c 818, then af_inet.c 240
   synWith: (lookup) => syn43(listenBucket43, lookup),
   text: {
-    listenStore: 'sk->sk_state = TCP_LISTEN', // icsk.c 812
-    rollbackStore: 'sk->sk_state = TCP_CLOSE', // icsk.c 822
+    listenStore: 'sk->sk_state = TCP_LISTEN', // icsk.c 813
+    rollbackStore: 'sk->sk_state = TCP_CLOSE', // icsk.c 823
     closeStore: 'sk->sk_state = TCP_CLOSE', // tcp.c 1933
-    getPortCall: 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', // icsk.c 813
+    getPortCall: 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', // icsk.c 814
     getPortTest: 'if (!get_port(...))',
-    hashCall: 'sk->sk_prot->hash(sk)', // icsk.c 817
+    hashCall: 'sk->sk_prot->hash(sk)', // icsk.c 818
   },
 };
 

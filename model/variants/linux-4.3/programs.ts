@@ -1,6 +1,6 @@
 // The four syscalls of Linux 4.3 as programs of atomic steps (shared/kernel-listen-path.md §2,
-// §7.1). Line numbers are the seed's where it gives them (icsk.c one lower than the 4.3
-// release, §0), else the 4.3 release's.
+// §7.1). Line numbers are the 4.3.0 release's; where the seed quotes a line with its own number
+// (inet_csk_listen_start, one lower than the release, §0) the step also carries it as seedLine.
 
 import type { Kernel } from '../../kernel-view.ts';
 import { AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C } from '../../kernel.ts';
@@ -74,7 +74,7 @@ export function closeLockStep(line: string, text: string): Step {
   };
 }
 
-/** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 794-826). */
+/** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 795-826, seed 794-825). */
 export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listenBucket43): Program {
   return {
     name: 'listen',
@@ -92,28 +92,28 @@ export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listen
         },
       },
       {
-        id: 'queue-alloc', fn: 'inet_csk_listen_start', file: ICSK_C, line: '798',
+        id: 'queue-alloc', fn: 'inet_csk_listen_start', file: ICSK_C, line: '799', seedLine: '798',
         text: 'int rc = reqsk_queue_alloc(&icsk->icsk_accept_queue, nr_table_entries)', scope: 'private',
         run: (k, c) => { k.setQueue(c.sk, true); },
       },
       {
-        id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '803-805',
+        id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '804-806', seedLine: '803-805',
         text: 'sk->sk_max_ack_backlog = 0; sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private',
         run: (k, c) => { k.set_max_ack_backlog(c.sk, 0); k.set_ack_backlog(c.sk, 0); },
       },
       {
-        id: 'publish-listen', fn: 'inet_csk_listen_start', file: ICSK_C, line: '812',
+        id: 'publish-listen', fn: 'inet_csk_listen_start', file: ICSK_C, line: '813', seedLine: '812',
         text: 'sk->sk_state = TCP_LISTEN  /* the race window opens */', scope: 'shared',
         run: (k, c) => { k.set_sk_state(c.sk, TCP_LISTEN); k.life(c.sk, 'PUBLISH_LISTEN'); },
       },
-      getPortStep('inet_csk_listen_start', ICSK_C, '813', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', rules),
+      { ...getPortStep('inet_csk_listen_start', ICSK_C, '814', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', rules), seedLine: '813' },
       {
-        id: 'set-sport', fn: 'inet_csk_listen_start', file: ICSK_C, line: '814-816',
+        id: 'set-sport', fn: 'inet_csk_listen_start', file: ICSK_C, line: '815-817', seedLine: '814-816',
         text: 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)', scope: 'private',
         run: (k, c) => { k.set_inet_sport(c.sk, k.inet_num(c.sk)); },
       },
       {
-        id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '817',
+        id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '818', seedLine: '817',
         text: 'sk->sk_prot->hash(sk)  /* __inet_hash under ilb->lock, ih.c 426-452 */', scope: 'shared',
         blocked: (k, c) => listenLockBusy(k, c, bucketOf(k.inet_num(c.sk), k.rcv_saddr(c.sk), k.L.addrs)),
         run: (k, c) => {
@@ -122,9 +122,9 @@ export function listenProgram(rules: GetPortRules = RULES_4_3, bucketOf = listen
           return 'set-backlog';
         },
       },
-      rollbackStep('822'),
+      { ...rollbackStep('823'), seedLine: '822' },
       {
-        id: 'queue-destroy', fn: 'inet_csk_listen_start', file: ICSK_C, line: '823-824',
+        id: 'queue-destroy', fn: 'inet_csk_listen_start', file: ICSK_C, line: '824-825', seedLine: '823-824',
         text: '__reqsk_queue_destroy(&icsk->icsk_accept_queue); return -EADDRINUSE', scope: 'private',
         run: (k, c) => { k.setQueue(c.sk, false); k.setErr(c.t, RES_EADDRINUSE); return 'release_sock'; },
       },
