@@ -71,7 +71,7 @@ export const LINUX_6_18: KernelBase<GetPortRules618> = {
   text: {
     listenStore: 'inet_sk_state_store(sk, TCP_LISTEN)', // icsk.c 1360
     rollbackStore: 'inet_sk_set_state(sk, TCP_CLOSE)', // icsk.c 1372
-    closeStore: 'inet_sk_state_store(sk, TCP_CLOSE)', // tcp.c 3012
+    closeStore: 'inet_sk_state_store(sk, state)', // tcp.c 3012, state == TCP_CLOSE
     getPortCall: 'err = sk->sk_prot->get_port(sk, inet->inet_num)', // icsk.c 1361
     getPortTest: 'if (!err)',
     hashCall: 'err = sk->sk_prot->hash(sk)', // icsk.c 1366

@@ -196,7 +196,7 @@ export function bindProgram(rules: GetPortRules = RULES_4_3): Program {
       },
       {
         id: 'get-port', fn: 'inet_bind', file: AF_INET_C, line: '497-501',
-        text: 'if (sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }',
+        text: 'if ((snum || !inet->bind_address_no_port) && sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }',
         scope: 'shared', blocked: headLockBusy,
         run: (k, c) => {
           if (inetCskGetPort(k, c.sk, c.port, rules) !== 0) {
@@ -207,8 +207,8 @@ export function bindProgram(rules: GetPortRules = RULES_4_3): Program {
           k.life(c.sk, 'BIND_OK');
         },
       },
-      setLocksStep('inet_bind', '504-512', 'sk->sk_userlocks |= SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
-      releaseSock('inet_bind', AF_INET_C, '515-517'),
+      setLocksStep('inet_bind', '504-512', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
+      releaseSock('inet_bind', AF_INET_C, '514-516'),
     ],
   };
 }
@@ -269,7 +269,8 @@ export function synProgram(bucketOf = listenBucket43, lookup = lookupListener): 
     steps: [
       {
         id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line: '200-254',
-        text: 'sk = __inet_lookup_listener(net, hashinfo, skb, doff, saddr, sport, daddr, hnum, dif)', scope: 'shared',
+        text: 'rcu_read_lock(); sk_nulls_for_each_rcu(sk, node, &ilb->head) { score = compute_score(sk, net, hnum, daddr, dif); } rcu_read_unlock(); return result  /* the port\'s listening chain: the best score wins, reuseport ties by a 4-tuple hash */',
+        scope: 'shared',
         run: (k, c) => {
           const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
           const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1

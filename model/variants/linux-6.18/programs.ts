@@ -154,7 +154,7 @@ export function bindProgram(rules: GetPortRules618 = RULES_6_18): Program {
         },
       },
       setLocksStep('__inet_bind', '554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
-      releaseSock('__inet_bind', AF_INET_C, '563-565'),
+      releaseSock('__inet_bind', AF_INET_C, '565-567'),
     ],
   };
 }
@@ -169,10 +169,10 @@ export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
-      closeLockStep('3297', 'fput(file) -> sock_close -> inet_release -> tcp_close: lock_sock(sk)'),
+      closeLockStep('3297', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
       {
         id: 'unhash', fn: 'inet_unhash', file: IH_C, line: '815-845',
-        text: 'tcp_set_state (tcp.c 2999): sk->sk_prot->unhash(sk)  /* under ilb2->lock: leave the reuseport group, then lhash2 */',
+        text: 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */',
         scope: 'shared',
         blocked: (k, c) => listenLockBusy(k, c, k.lhash(c.sk)),
         run: (k, c) => { inetUnhash(k, c.sk); k.setValidated(c.sk, false); k.life(c.sk, 'UNHASH'); },
@@ -187,7 +187,7 @@ export function closeProgram(): Program {
       },
       {
         id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line: '3012',
-        text: 'inet_sk_state_store(sk, TCP_CLOSE)  /* after unhash: no closed socket sits in the hash */', scope: 'shared',
+        text: 'inet_sk_state_store(sk, state)  /* state is TCP_CLOSE; after unhash: no closed socket sits in the hash */', scope: 'shared',
         run: (k, c) => { k.set_sk_state(c.sk, TCP_CLOSE); k.setValidated(c.sk, false); k.life(c.sk, 'STATE_CLOSE'); },
       },
       {
@@ -202,7 +202,7 @@ export function closeProgram(): Program {
       },
       {
         id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '2576-2577',
-        text: 'adjudge_to_death (tcp.c 3212) -> inet_csk_destroy_sock (3286): if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)',
+        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)  /* adjudge_to_death (tcp.c 3212) -> inet_csk_destroy_sock (3286) -> tcp_v4_destroy_sock */',
         scope: 'shared', blocked: headLockBusy,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); },
       },
@@ -222,7 +222,8 @@ export function synProgram(bucketOf = listenBucket618, lookup = lookupListener61
     steps: [
       {
         id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line: '462-504',
-        text: 'sk = __inet_lookup_listener(...)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port] */', scope: 'shared',
+        text: 'result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif); if (result) goto done; result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port], under RCU */',
+        scope: 'shared',
         run: (k, c) => {
           const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
           const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
