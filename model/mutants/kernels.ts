@@ -38,7 +38,7 @@ export const LINUX_4_3: KernelBase<GetPortRules> = {
   text: {
     listenStore: 'sk->sk_state = TCP_LISTEN', // icsk.c 813
     rollbackStore: 'sk->sk_state = TCP_CLOSE', // icsk.c 823
-    closeStore: 'sk->sk_state = TCP_CLOSE', // tcp.c 1933
+    closeStore: 'sk->sk_state = state', // tcp.c 1929, state == TCP_CLOSE
     getPortCall: 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', // icsk.c 814
     getPortTest: 'if (!get_port(...))',
     hashCall: 'sk->sk_prot->hash(sk)', // icsk.c 818

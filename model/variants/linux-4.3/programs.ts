@@ -213,20 +213,32 @@ export function bindProgram(rules: GetPortRules = RULES_4_3): Program {
   };
 }
 
-/** close() of a TCP socket: tcp_close (tcp.c 2010 ff.) with tcp_set_state (1902-1935). */
+/**
+ * close() of a TCP socket: tcp_close (tcp.c 2010-2181). lock_sock (2016); a listener goes through
+ * tcp_set_state(TCP_CLOSE) (2020; 1902-1934: unhash, put_port if autobound, then the state store)
+ * and inet_csk_listen_stop (2023), any other socket of the model is TCP_CLOSE already (2044-2045);
+ * both go to adjudge_to_death (2100), which orphans the socket and releases lock_sock (2106)
+ * *before* inet_csk_destroy_sock (2173) calls tcp_v4_destroy_sock, which releases an explicitly
+ * bound port (tcp_ipv4.c 1794-1795). Between the two the socket is orphaned and its fd gone, so
+ * no other op can reach it: what another thread can see is only that its port is still owned.
+ * The BH socket lock held around the destroy (bh_lock_sock, 2113-2178) excludes only softirqs
+ * (a SYN's processing after its lookup), which the model does not have. The checks between
+ * release and destroy (2119, 2136, 2155) cannot fire for a socket that is TCP_CLOSE throughout.
+ */
 export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
-      closeLockStep('2014', 'fput(file) -> sock_close -> lock_sock(sk)'),
+      closeLockStep('2016', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
       {
         id: 'unhash', fn: 'tcp_set_state', file: IH_C, line: '454-474',
-        text: 'sk->sk_prot->unhash(sk)  /* inet_unhash under ilb->lock */', scope: 'shared',
+        text: 'spin_lock_bh(lock); done = __sk_nulls_del_node_init_rcu(sk); if (done) sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock_bh(lock)  /* inet_unhash, from tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 1916), under the listening bucket\'s lock */',
+        scope: 'shared',
         blocked: (k, c) => listenLockBusy(k, c, k.lhash(c.sk)),
         run: (k, c) => { inetUnhash(k, c.sk); k.setValidated(c.sk, false); k.life(c.sk, 'UNHASH'); },
       },
       {
-        id: 'put-port-autobound', fn: 'tcp_set_state', file: TCP_C, line: '1924-1926',
+        id: 'put-port-autobound', fn: 'tcp_set_state', file: TCP_C, line: '1917-1919',
         text: 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)',
         scope: 'shared', blocked: headLockBusy,
         run: (k, c) => {
@@ -234,29 +246,35 @@ export function closeProgram(): Program {
         },
       },
       {
-        id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line: '1933',
-        text: 'sk->sk_state = TCP_CLOSE  /* after unhash */', scope: 'shared',
+        id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line: '1929',
+        text: 'sk->sk_state = state  /* state is TCP_CLOSE; after unhash */', scope: 'shared',
         run: (k, c) => { k.set_sk_state(c.sk, TCP_CLOSE); k.setValidated(c.sk, false); k.life(c.sk, 'STATE_CLOSE'); },
       },
       {
-        id: 'listen-stop', fn: 'tcp_close', file: TCP_C, line: '2022',
-        text: 'inet_csk_listen_stop(sk)  /* drain and free the accept queue */', scope: 'private',
-        run: (k, c) => { k.setQueue(c.sk, false); return 'destroy-put-port'; },
+        id: 'listen-stop', fn: 'tcp_close', file: TCP_C, line: '2023-2025',
+        text: 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* drain and free the accept queue */', scope: 'private',
+        run: (k, c) => { k.setQueue(c.sk, false); return 'release_sock'; },
       },
       {
-        id: 'state-close-unconnected', fn: 'tcp_close', file: TCP_C, line: '2055-2056',
-        text: 'tcp_set_state(sk, TCP_CLOSE)  /* not listening: nothing to unhash */', scope: 'socket',
+        id: 'state-close-unconnected', fn: 'tcp_close', file: TCP_C, line: '2044-2045',
+        text: 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */', scope: 'socket',
         run: (k, c) => { k.life(c.sk, 'STATE_CLOSE'); },
       },
       {
-        id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '1795',
-        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)', scope: 'shared', blocked: headLockBusy,
+        id: 'release_sock', fn: 'tcp_close', file: TCP_C, line: '2106',
+        text: 'release_sock(sk)  /* adjudge_to_death, after sock_orphan (2100-2103): before the port is released */', scope: 'socket',
+        run: (k, c) => { k.setLockOwner(c.sk, -1); },
+      },
+      {
+        id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '1794-1795',
+        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)  /* sk_state is TCP_CLOSE (tcp.c 2165): inet_csk_destroy_sock (2173) -> tcp_v4_destroy_sock */',
+        scope: 'shared', blocked: headLockBusy,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); k.set_rcv_saddr(c.sk, 0); },
       },
       {
-        id: 'release_sock', fn: 'tcp_close', file: TCP_C, line: '2145-2147',
-        text: 'release_sock(sk); sock_put(sk)', scope: 'socket',
-        run: (k, c) => { k.setLockOwner(c.sk, -1); k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
+        id: 'sock-put', fn: 'tcp_close', file: TCP_C, line: '2178-2180',
+        text: 'bh_unlock_sock(sk); local_bh_enable(); sock_put(sk)', scope: 'private',
+        run: (k, c) => { k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
       },
     ],
   };
