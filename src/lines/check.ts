@@ -60,7 +60,9 @@ export function codeFragments(text: string): string[] {
     .filter((f) => f.length > 0);
 }
 
-const isWord = (ch: string) => /\w/.test(ch);
+/** [A-Za-z0-9_]: two of them must stay apart. */
+const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
 
 /** Whitespace-normalised text and, for each of its characters, the 1-based source line it came from. */
 interface Normalised {
@@ -71,19 +73,22 @@ interface Normalised {
 /** Normalises C source (comments blanked first), keeping each character's line. */
 export function normaliseSource(src: string): Normalised {
   const blanked = src.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
-  let text = '';
+  const out: string[] = [];
   const lineOf: number[] = [];
   let line = 1;
   let gap = false;
-  for (const ch of blanked) {
-    if (ch === '\n') line++;
-    if (/\s/.test(ch)) { gap = true; continue; }
-    if (gap && text.length > 0 && isWord(text[text.length - 1]) && isWord(ch)) { text += ' '; lineOf.push(line); }
+  let last = -1;
+  for (let i = 0; i < blanked.length; i++) {
+    const c = blanked.charCodeAt(i);
+    if (c === 10) line++;
+    if (isSpace(c)) { gap = true; continue; }
+    if (gap && isWord(last) && isWord(c)) { out.push(' '); lineOf.push(line); }
     gap = false;
-    text += ch;
+    out.push(blanked[i]);
     lineOf.push(line);
+    last = c;
   }
-  return { text, lineOf };
+  return { text: out.join(''), lineOf };
 }
 
 /** A fragment normalised the same way (it holds no comments). */
