@@ -5,8 +5,8 @@
 //   model's own words. The comments are dropped; what is left is the quote.
 // - The quote is split into fragments at `;`, `{` and `}`. Every fragment must occur in the cited
 //   lines (exactly that range; a fragment may span lines), compared with whitespace normalised
-//   (runs of blanks between two identifier characters are one space, all others go) and with the
-//   source's own comments blanked out.
+//   (runs of blanks between two identifier characters are one space, all others go), with the
+//   source's own comments blanked out, and not as part of a longer identifier.
 // - `...` inside a fragment is an elision (as in a quotation): it stands for any source text
 //   between the parts around it, within the cited lines. Use it sparingly.
 // - A mutant's changed steps (MUTATED_STEPS) are not checked: their text says what the mutant
@@ -100,7 +100,10 @@ interface Span { from: number; to: number }
 function occurrences(file: Normalised, fragment: string): Span[] {
   const parts = fragment.split('...').map(normalise);
   const escaped = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const re = new RegExp(escaped.join('[\\s\\S]*?'), 'g');
+  // A fragment that starts or ends with an identifier must not match inside a longer one
+  // (lock_sock(sk) is not in bh_unlock_sock(sk)).
+  const pattern = escaped.join('[\\s\\S]*?');
+  const re = new RegExp(`${/^\w/.test(pattern) ? '(?<!\\w)' : ''}${pattern}${/\w$/.test(pattern) ? '(?!\\w)' : ''}`, 'g');
   const spans: Span[] = [];
   for (let m = re.exec(file.text); m; m = re.exec(file.text)) {
     spans.push({ from: file.lineOf[m.index], to: file.lineOf[m.index + Math.max(0, m[0].length - 1)] });

@@ -44,6 +44,9 @@ describe('the rule: what a step text quotes', () => {
   it('keeps identifiers apart and ignores the source\'s comments', () => {
     expect(problems(at('3', 'inta = 1'))).toHaveLength(1);
     expect(problems(at('5', 'why'))).toHaveLength(1);
+    expect(problems(at('3', 'a = 1'), at('3', 'int a'))).toEqual([]);
+    expect(problems(at('8', 'return a;'), at('6', 'g(a'), at('3', '= 1'))).toEqual([]);
+    expect(problems(at('3', 'nt a = 1'), at('8', 'eturn'))).toEqual(['not in f.c: "nt a = 1" (cited at 3)', 'not in f.c: "eturn" (cited at 8)']);
   });
 
   it('says where a fragment outside the range is now, and names one that is nowhere', () => {
@@ -100,6 +103,7 @@ describe.skipIf(!HAVE_TREES)(treesTitle, () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('linux-6.18 listen/publish-listen: moved: icsk.c 1360 -> 1329  ("inet_sk_state_store(sk, TCP_LISTEN)")');
     expect(r.stdout).toContain('linux-6.18 listen/get-port: moved: icsk.c 1361 -> 1330');
+    expect(r.stdout).toContain('linux-6.18 close/lock_sock: moved: tcp.c 3297 -> 3302'); // not bh_unlock_sock at 3296
     const lines = r.stdout.trim().split('\n');
     expect(lines.at(-1)).toMatch(new RegExp(`^${lines.length - 1} mismatches in \\d+ citations`));
   });
