@@ -7,6 +7,7 @@ export const ICSK_C = 'net/ipv4/inet_connection_sock.c';
 export const IH_C = 'net/ipv4/inet_hashtables.c';
 export const TCP_C = 'net/ipv4/tcp.c';
 export const TCP_IPV4_C = 'net/ipv4/tcp_ipv4.c';
+export const REUSEPORT_C = 'net/core/sock_reuseport.c';
 
 /** sk_state values (include/net/tcp_states.h). */
 export const TCP_ESTABLISHED = 1;

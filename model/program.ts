@@ -55,8 +55,10 @@ export interface Step {
   /** Kernel function, e.g. "inet_csk_listen_start". */
   fn: string;
   file: string;
-  /** Line or range, e.g. "812" or "803-805". */
+  /** Line or range in the kernel release, e.g. "813" or "804-806". */
   line: string;
+  /** The same line as the seed's excerpt numbers it, where the seed quotes it (4.3 icsk.c: one lower). */
+  seedLine?: string;
   /** What the line does, in the kernel's words where possible. */
   text: string;
   scope: Scope;
@@ -98,8 +100,8 @@ export function compileProgram(p: Program, id = 0): CompiledProgram {
   return { name: p.name, id, steps: p.steps, labels };
 }
 
-/** "file:line" for a step, as traces show it. */
-export const where = (s: Step) => `${s.file.split('/').pop()}:${s.line}`;
+/** "file:line" for a step, as traces show it, with the seed's number beside it: "inet_connection_sock.c:813 (seed 812)". */
+export const where = (s: Step) => `${s.file.split('/').pop()}:${s.line}${s.seedLine ? ` (seed ${s.seedLine})` : ''}`;
 
 // ---- Editing programs: how variants and mutants derive from a base ----------------------------
 

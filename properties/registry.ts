@@ -1,5 +1,7 @@
 // Every property of the listen path, as data. The order here is the order of every table.
-// Kernel lines: 4.3 as in the seed, 6.18 as in 6.18.2 (shared/kernel-listen-path.md §9).
+// Kernel lines: 4.3 as in the 4.3.0 release, with the seed's number beside the lines it quotes
+// (inet_csk_listen_start, one lower: "813 (seed 812)"); 6.18 as in 6.18.2 (shared/kernel-listen-path.md §9).
+// `npx tcp-listen-model lines` checks that each range lies in its file and is not bounded by a blank line.
 
 import { KernelReader, type ReadonlyKernel } from '../model/kernel-view.ts';
 import type { System } from '../model/system.ts';
@@ -35,7 +37,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'invariant',
     sentence: 'A socket in the listening hash is TCP_LISTEN, owns the bind bucket of its port, and passed get_port.',
     why: 'The kernel comment on the race window says it is harmless "because this socket enters the hash table only after validation is complete": SYNs are only delivered to hashed sockets.',
-    kernel: { '4.3': ['inet_connection_sock.c 808-817', 'inet_hashtables.c 426-452'], '6.18': ['inet_connection_sock.c 1355-1369', 'inet_hashtables.c 777-813'] },
+    kernel: { '4.3': ['inet_connection_sock.c 809-818 (seed 808-817)', 'inet_hashtables.c 426-452'], '6.18': ['inet_connection_sock.c 1355-1369', 'inet_hashtables.c 777-813'] },
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         if (!k.isHashed(sk)) continue;
@@ -51,7 +53,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'postcondition',
     sentence: 'A listen() that returns an error leaves its socket TCP_CLOSE, unhashed and without an accept queue.',
     why: 'A failed listen() must not leave a half-listener behind: one that blocks the port for others, or that SYNs can reach.',
-    kernel: { '4.3': ['inet_connection_sock.c 822-824', 'af_inet.c 237-238'], '6.18': ['inet_connection_sock.c 1372-1373'] },
+    kernel: { '4.3': ['inet_connection_sock.c 823-825 (seed 822-824)', 'af_inet.c 237-238'], '6.18': ['inet_connection_sock.c 1372-1373'] },
     check(k, sys, op, c, result) {
       if (op.op !== 'listen' || result === RES_OK) return null;
       if (k.get_sk_state(c.sk) === TCP_LISTEN && !k.isOpen(c.sk)) return null; // EBADF: never touched
@@ -66,7 +68,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'postcondition',
     sentence: 'A listen() that returns 0 leaves its socket TCP_LISTEN and in the listening hash.',
     why: 'A program that sees listen() succeed calls accept() and waits for clients; a socket that is not hashed gets no SYN (the 5.15.88 regression returned 0 from a failed listen).',
-    kernel: { '4.3': ['inet_connection_sock.c 812-820', 'af_inet.c 236-245'], '6.18': ['inet_connection_sock.c 1360-1369', 'af_inet.c 220-226'] },
+    kernel: { '4.3': ['inet_connection_sock.c 813-821 (seed 812-820)', 'af_inet.c 236-245'], '6.18': ['inet_connection_sock.c 1360-1369', 'af_inet.c 220-226'] },
     check(k, sys, op, c, result) {
       if (op.op !== 'listen' || result !== RES_OK) return null;
       if (k.get_sk_state(c.sk) !== TCP_LISTEN) return `listen(${name(sys, c.sk)}) returned 0 but the socket is ${st(k, c.sk)}`;
@@ -145,7 +147,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'invariant',
     sentence: "The protocol's in-use counter equals the number of sockets in the listening hash.",
     why: '/proc/net/sockstat and memory accounting read the counter; a lost update under a missing lock shows here first.',
-    kernel: { '4.3': ['inet_hashtables.c 439', '470'], '6.18': ['inet_hashtables.c 807', '839'] },
+    kernel: { '4.3': ['inet_hashtables.c 439', '471'], '6.18': ['inet_hashtables.c 807', '835'] },
     check(k, sys) {
       let hashed = 0;
       for (let sk = 0; sk < sys.L.sockets; sk++) if (k.isHashed(sk)) hashed++;
@@ -174,7 +176,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'invariant',
     sentence: "A socket has an accept queue exactly while it is TCP_LISTEN, or while its own listen() or close() is setting the queue up or tearing it down.",
     why: 'accept() on a socket without a queue, or a queue leaked by a failed listen(), are both kernel bugs.',
-    kernel: { '4.3': ['inet_connection_sock.c 798', '823', 'tcp.c 2022'], '6.18': ['inet_connection_sock.c 1350', 'tcp.c 3131-3138'] },
+    kernel: { '4.3': ['inet_connection_sock.c 799 (seed 798)', '824 (seed 823)', 'tcp.c 2023'], '6.18': ['inet_connection_sock.c 1350', 'tcp.c 3131-3138'] },
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         if (k.isListen(sk) && !k.hasQueue(sk) && !insideOwnSyscall(k, sys, sk, ['listen', 'close'])) return `${name(sys, sk)} is TCP_LISTEN without an accept queue`;
@@ -215,14 +217,14 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'progress',
     sentence: 'No reachable state has an unfinished thread while no thread can move.',
     why: 'A cycle of lock waits hangs the syscalls involved for good.',
-    kernel: { '4.3': ['inet_connection_sock.c 127', '181', 'inet_hashtables.c 436'], '6.18': ['inet_connection_sock.c 542', '569', 'inet_hashtables.c 795'] },
+    kernel: { '4.3': ['inet_connection_sock.c 127', '181', 'inet_hashtables.c 437'], '6.18': ['inet_connection_sock.c 542', '570', 'inet_hashtables.c 795'] },
   },
   {
     id: 'state-matches-lifecycle',
     kind: 'invariant',
     sentence: "A socket's sk_state, port and hash membership always agree with its state in the lifecycle statechart.",
     why: 'The statechart is the single source of truth for lifecycle moves; a disagreement means the model and the machine describe different kernels.',
-    kernel: { '4.3': ['inet_connection_sock.c 812', '822', 'tcp.c 1902-1935'], '6.18': ['inet_connection_sock.c 1360', '1372', 'tcp.c 2945-3014'] },
+    kernel: { '4.3': ['inet_connection_sock.c 813 (seed 812)', '823 (seed 822)', 'tcp.c 1902-1935'], '6.18': ['inet_connection_sock.c 1360', '1372', 'tcp.c 2945-3014'] },
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         const life = k.lifeState(sk);
@@ -242,7 +244,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'invariant',
     sentence: 'Every lifecycle move a step makes is one the XState statechart accepts.',
     why: 'A move the statechart refuses is either a model error or, in a mutant, a kernel path that skips a stage (hashing before validation, closing before unhashing).',
-    kernel: { '4.3': ['inet_connection_sock.c 794-826'], '6.18': ['inet_connection_sock.c 1340-1374'] },
+    kernel: { '4.3': ['inet_connection_sock.c 795-826 (seed 794-825)'], '6.18': ['inet_connection_sock.c 1340-1374'] },
     everyTransition: true,
     check(k) {
       return k.refused;
@@ -267,7 +269,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'postcondition',
     sentence: 'A close() that returns leaves its socket TCP_CLOSE, unhashed, without a port and without an accept queue.',
     why: 'A listener never enters TIME_WAIT: its port must be free for the next bind() as soon as close() returns.',
-    kernel: { '4.3': ['tcp.c 1902-1935', '2010-2147', 'tcp_ipv4.c 1795'], '6.18': ['tcp.c 2945-3014', '3123-3304', 'tcp_ipv4.c 2576-2577'] },
+    kernel: { '4.3': ['tcp.c 1902-1935', '2010-2181', 'tcp_ipv4.c 1794-1795'], '6.18': ['tcp.c 2945-3014', '3123-3304', 'tcp_ipv4.c 2576-2577'] },
     check(k, sys, op, c, result) {
       if (op.op !== 'close' || result !== RES_OK) return null;
       const sk = c.sk;
@@ -283,7 +285,7 @@ export const PROPERTIES: readonly Property[] = [
     kind: 'outcome',
     sentence: 'Of two or more sockets bound to one address:port with SO_REUSEADDR that call listen() at the same time, at least one succeeds.',
     why: 'Users expect a listen() race to have a winner. Linux publishes TCP_LISTEN before the check (a store-then-check protocol, so that two listeners never both succeed) and pays with a rare outcome where every one fails.',
-    kernel: { '4.3': ['inet_connection_sock.c 808-824'], '6.18': ['inet_connection_sock.c 1355-1373'] },
+    kernel: { '4.3': ['inet_connection_sock.c 809-825 (seed 808-824)'], '6.18': ['inet_connection_sock.c 1355-1373'] },
     expectedViolation: {
       kernels: ['4.3', '6.18'],
       seenIn: ['listen-race-2'],

@@ -181,10 +181,11 @@ export function stateCloseStep(line: string, text: string): Step {
   };
 }
 
-export function listenStopStep(fn: string, line: string, text: string): Step {
+/** inet_csk_listen_stop, then on to `next`: 6.18 releases the port before release_sock, 4.3 after. */
+export function listenStopStep(fn: string, line: string, text: string, next: string): Step {
   return {
     id: 'listen-stop', fn, file: TCP_C, line, text, scope: 'private', locks: SOCK_HELD,
-    run: (k, c) => { k.setQueue(c.sk, false); return 'destroy-put-port'; },
+    run: (k, c) => { k.setQueue(c.sk, false); return next; },
   };
 }
 

@@ -39,7 +39,7 @@ export const socketLifecycle = setup({
     bound: {
       on: { PUBLISH_LISTEN: 'raceWindow', STATE_CLOSE: 'closing' },
     },
-    /** TCP_LISTEN published (icsk 812 / 1360), get_port not yet run: the race window. */
+    /** TCP_LISTEN published (icsk 813 / 1360), get_port not yet run: the race window. */
     raceWindow: {
       on: { GET_PORT_OK: 'validated', GET_PORT_FAIL: 'rejected' },
     },

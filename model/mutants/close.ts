@@ -1,5 +1,5 @@
 // Mutants of close() of a listener (4.3: tcp_set_state, tcp.c 1902-1935, and tcp_v4_destroy_sock,
-// tcp_ipv4.c 1795; 6.18: tcp.c 2945-3014, 3123-3304, and tcp_ipv4.c 2576-2577): the order of
+// tcp_ipv4.c 1794-1795; 6.18: tcp.c 2945-3014, 3123-3304, and tcp_ipv4.c 2576-2577): the order of
 // unhash, state store and port release.
 
 import { TCP_CLOSE } from '../kernel.ts';
@@ -8,7 +8,7 @@ import { linux43 } from '../variants/linux-4.3/index.ts';
 import { linux618 } from '../variants/linux-6.18/index.ts';
 import { applyMutation, statement, told, type Mutant, type Told } from './common.ts';
 
-// M13 — the TCP_CLOSE store of tcp_set_state (4.3 tcp.c 1933, 6.18 tcp.c 3012) moved before the
+// M13 — the TCP_CLOSE store of tcp_set_state (4.3 tcp.c 1929, 6.18 tcp.c 3012) moved before the
 // unhash (4.3 ih.c 454-474; 6.18 tcp.c 2999, against its comment "to avoid closed socket sitting
 // in hash tables"). The lifecycle has no state for "TCP_CLOSE but still hashed": the socket's
 // STATE_CLOSE is sent with the unhash, so sequential runs stay legal; the kill is
@@ -30,7 +30,7 @@ function closeStateBeforeUnhash(b: KernelVariant, p: Told): Mutant {
   });
 }
 
-// M13, second form — the inet_put_port of an autobound listener (4.3 tcp.c 1924-1926, 6.18 tcp.c
+// M13, second form — the inet_put_port of an autobound listener (4.3 tcp.c 1917-1919, 6.18 tcp.c
 // 3000-3002) moved before the unhash (ih.c 454-474, tcp.c 2999).
 function closePutPortBeforeUnhash(b: KernelVariant, p: Told): Mutant {
   return applyMutation(b, {
@@ -45,11 +45,11 @@ function closePutPortBeforeUnhash(b: KernelVariant, p: Told): Mutant {
 
 const M13 = [
   closeStateBeforeUnhash(linux43, {
-    change: 'tcp_set_state(TCP_CLOSE) stores sk_state = TCP_CLOSE (tcp.c 1933) before it unhashes the listener (ih.c 454-474).',
+    change: 'tcp_set_state(TCP_CLOSE) stores sk_state = TCP_CLOSE (tcp.c 1929) before it unhashes the listener (1916, inet_unhash ih.c 454-474).',
     effect: 'For a moment the listening hash holds a TCP_CLOSE socket: SYNs reach a closed socket and lock-free readers see a listener that is not one.',
   }),
   closePutPortBeforeUnhash(linux43, {
-    change: 'tcp_set_state(TCP_CLOSE) releases an autobound listener\'s port (tcp.c 1924-1926) before it unhashes the listener.',
+    change: 'tcp_set_state(TCP_CLOSE) releases an autobound listener\'s port (tcp.c 1917-1919) before it unhashes the listener.',
     effect: 'The port is free for others while the old listener is still in the listening hash; SYNs can reach a listener that owns no port.',
   }),
   closeStateBeforeUnhash(linux618, {
@@ -62,7 +62,7 @@ const M13 = [
   }),
 ];
 
-// Not in §7.3 — tcp_v4_destroy_sock (4.3 tcp_ipv4.c 1795, 6.18 2576-2577) no longer releases an
+// Not in §7.3 — tcp_v4_destroy_sock (4.3 tcp_ipv4.c 1794-1795, 6.18 2576-2577) no longer releases an
 // explicitly bound port.
 function destroySkipsPutPort(b: KernelVariant, p: Told): Mutant {
   return applyMutation(b, {
@@ -79,7 +79,7 @@ function destroySkipsPutPort(b: KernelVariant, p: Told): Mutant {
 
 const DESTROY_SKIPS_PUT_PORT = [
   destroySkipsPutPort(linux43, {
-    change: 'tcp_v4_destroy_sock no longer calls inet_put_port (tcp_ipv4.c 1795), so only autobound ports are released on close.',
+    change: 'tcp_v4_destroy_sock no longer calls inet_put_port (tcp_ipv4.c 1794-1795), so only autobound ports are released on close.',
   }),
   destroySkipsPutPort(linux618, {
     change: 'tcp_v4_destroy_sock no longer calls inet_put_port (tcp_ipv4.c 2576-2577), so only autobound ports are released on close.',

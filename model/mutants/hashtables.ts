@@ -63,7 +63,7 @@ const LHASH_INSERT_WITHOUT_LOCK = [
 // Not in §7.3 — the SYN lookup (4.3 ih.c 200-254, 6.18 ih.c 462-504) takes a TCP_LISTEN owner of
 // the port's bind bucket instead of walking the listening hash, so it trusts the published
 // sk_state, which the race window makes visible before get_port validated the port (the kernel
-// comment at 4.3 icsk.c 808-811 calls the window harmless only because SYNs go by the listening
+// comment at 4.3 icsk.c 808-812 calls the window harmless only because SYNs go by the listening
 // hash). Each kernel's lookup keeps its own preference among the owners it finds.
 function lookupTrustsSkState(b: KernelVariant, p: Told & { lookup: KernelParts['lookup']; text: string }): Mutant {
   return applyMutation(b, {

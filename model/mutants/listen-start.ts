@@ -1,4 +1,4 @@
-// Mutants of inet_csk_listen_start / inet_listen (4.3: icsk.c 794-826, af_inet.c 194-247; 6.18:
+// Mutants of inet_csk_listen_start / inet_listen (4.3: icsk.c 795-826, af_inet.c 194-247; 6.18:
 // icsk.c 1340-1374, af_inet.c 193-248): where LISTEN is published, what the failure path undoes,
 // and when the socket is hashed. Line numbers of 6.18: 6.18.2 (from 6.18.21 on,
 // inet_connection_sock.c lines after 155 are 14 lower).
@@ -12,11 +12,11 @@ import { linux618 } from '../variants/linux-6.18/index.ts';
 import { listenLockBusy } from '../common/guards.ts';
 import { applyMutation, bucketOf, statement, stepAfter, told, type Edit, type Mutant, type Told } from './common.ts';
 
-// M1 — the TCP_LISTEN store (4.3 icsk.c 812, 6.18 1360) moved after a successful get_port (813,
-// 1361), so the failure path has nothing to roll back (822, 1372 are skipped). get_port then runs
+// M1 — the TCP_LISTEN store (4.3 icsk.c 813, 6.18 1360) moved after a successful get_port (814,
+// 1361), so the failure path has nothing to roll back (823, 1372 are skipped). get_port then runs
 // with the socket still TCP_CLOSE: nobody's scan sees it, and its own fast path (4.3) or `reuse`
 // (6.18, 516) is open to it. `line` is where the moved store stands.
-function publishAfterGetPort(b: KernelVariant, p: Told & { line: string }): Mutant {
+function publishAfterGetPort(b: KernelVariant, p: Told & { line: string; seedLine?: string }): Mutant {
   const { getPort, rules, errno } = b.parts;
   return applyMutation(b, {
     ...told('publish-after-get-port', 'M1', p, 'Without the store-then-check protocol two listeners on one address:port without SO_REUSEPORT both succeed.'),
@@ -38,6 +38,7 @@ function publishAfterGetPort(b: KernelVariant, p: Told & { line: string }): Muta
       {
         program: 'listen', patch: 'publish-listen', with: (s) => ({
           line: p.line,
+          ...(p.seedLine !== undefined ? { seedLine: p.seedLine } : {}),
           text: `${statement(s)}  /* M1: published after get_port succeeded */`,
           run: (k, c) => {
             k.set_sk_state(c.sk, TCP_LISTEN);
@@ -53,8 +54,9 @@ function publishAfterGetPort(b: KernelVariant, p: Told & { line: string }): Muta
 
 const M1 = [
   publishAfterGetPort(linux43, {
-    line: '813-814',
-    change: 'inet_csk_listen_start stores sk_state = TCP_LISTEN (icsk.c 812) only after get_port (813) succeeded; the failure path has no rollback.',
+    line: '814-815',
+    seedLine: '813-814',
+    change: 'inet_csk_listen_start stores sk_state = TCP_LISTEN (icsk.c 813) only after get_port (814) succeeded; the failure path has no rollback.',
     history: 'The opposite of what the kernel does on purpose: the early store dates from the 2.6 era and is unchanged in 6.18 (shared/kernel-listen-path.md §6.2, §8).',
   }),
   publishAfterGetPort(linux618, {
@@ -74,13 +76,13 @@ function noRollback(b: KernelVariant, p: Told): Mutant {
 }
 
 const M5 = [
-  noRollback(linux43, { change: 'The failure path of inet_csk_listen_start no longer stores sk_state = TCP_CLOSE (icsk.c 822).' }),
+  noRollback(linux43, { change: 'The failure path of inet_csk_listen_start no longer stores sk_state = TCP_CLOSE (icsk.c 823).' }),
   noRollback(linux618, { change: 'The failure path of inet_csk_listen_start no longer stores TCP_CLOSE (icsk.c 1372).' }),
 ];
 
 // M6 — listen() returns 0 after get_port failed: the `err = -EADDRINUSE` of the failure path is
 // lost and err keeps an earlier 0. The lost assignment sits in a different statement of each
-// kernel (`step`): 4.3's unwind returns err (icsk.c 823-824), so inet_listen carries on as after
+// kernel (`step`): 4.3's unwind returns err (icsk.c 824-825), so inet_listen carries on as after
 // a success (af_inet.c 240-241); 6.18 tests get_port's result without storing it in err (icsk.c
 // 1361), the shape of the 5.15.88 backport, so err keeps the 0 that inet_ulp_can_listen returned
 // (1346-1348) and the failure path returns it (1373). `run` is that step's new body.
@@ -101,7 +103,7 @@ const M6 = [
       k.setErr(c.t, RES_OK);
       return 'set-backlog'; // inet_listen: `if (err) goto out` not taken
     },
-    change: 'The failure path of inet_csk_listen_start returns err, whose `err = -EADDRINUSE` assignment was lost, so it is still 0 (icsk.c 823-824).',
+    change: 'The failure path of inet_csk_listen_start returns err, whose `err = -EADDRINUSE` assignment was lost, so it is still 0 (icsk.c 824-825).',
     history: 'The backport of "net/ulp: prevent ULP without clone op from entering the LISTEN status" to 5.15.88, 5.4.229, 4.19.270 and 4.14.303 dropped the assignment; fixed by "tcp: Fix listen() regression in 5.15.88." and its siblings (§8 B11).',
   }),
   listenReturns0OnFailure(linux618, {
@@ -117,8 +119,8 @@ const M6 = [
   }),
 ];
 
-// M8 — the hash call (4.3 icsk.c 817, 6.18 1366) moved from after a successful get_port to right
-// after the LISTEN store (812, 1360), before get_port (813, 1361). The lifecycle has no state for
+// M8 — the hash call (4.3 icsk.c 818, 6.18 1366) moved from after a successful get_port to right
+// after the LISTEN store (813, 1360), before get_port (814, 1361). The lifecycle has no state for
 // "hashed in the race window": HASH_OK is sent where the success path ends, so sequential runs
 // (scenario setups) stay legal; the kill is hashed-implies-validated. (inet_hash never fails in
 // the model.) `waitsForBucketLock`: the moved step waits for the lock of the bucket it hashes
@@ -151,8 +153,8 @@ function hashBeforeGetPort(b: KernelVariant, p: Told & { waitsForBucketLock: boo
 }
 
 // M8, second form — the hash call taken out of the block that tests get_port's result (4.3 icsk.c
-// 813-817, 6.18 1361-1369): it runs whatever get_port returned, and a failed get_port still rolls
-// back (822, 1372) with its error. `getPortTest` is the kernel's test of get_port's result.
+// 814-818, 6.18 1361-1369): it runs whatever get_port returned, and a failed get_port still rolls
+// back (823, 1372) with its error. `getPortTest` is the kernel's test of get_port's result.
 function hashEvenOnFailure(b: KernelVariant, p: Told & { getPortTest: string }): Mutant {
   return applyMutation(b, {
     ...told('hash-even-on-failure', 'M8', p, 'A socket whose port get_port refused enters the listening hash, and stays there after the rollback.'),
@@ -183,11 +185,11 @@ function hashEvenOnFailure(b: KernelVariant, p: Told & { getPortTest: string }):
 const M8 = [
   hashBeforeGetPort(linux43, {
     waitsForBucketLock: false,
-    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 817) right after publishing TCP_LISTEN (812), before get_port (813).',
+    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 818) right after publishing TCP_LISTEN (813), before get_port (814).',
   }),
   hashEvenOnFailure(linux43, {
     getPortTest: 'if (!get_port(...))',
-    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 817) after get_port (813) whether or not it succeeded, then rolls back to TCP_CLOSE on failure (822).',
+    change: 'inet_csk_listen_start calls hash(sk) (icsk.c 818) after get_port (814) whether or not it succeeded, then rolls back to TCP_CLOSE on failure (823).',
   }),
   hashBeforeGetPort(linux618, {
     waitsForBucketLock: true,
@@ -199,7 +201,7 @@ const M8 = [
   }),
 ];
 
-// Not in §7.3 — the failure path's TCP_CLOSE store (4.3 icsk.c 822, 6.18 1372) runs after
+// Not in §7.3 — the failure path's TCP_CLOSE store (4.3 icsk.c 823, 6.18 1372) runs after
 // release_sock (af_inet.c 244, 245), e.g. a refactor that resets the state in inet_listen's exit
 // path. Between the two, another thread's listen() or close() of the same socket takes lock_sock
 // and sees the failed socket as TCP_LISTEN (6.18's listen() then only updates the backlog,
@@ -242,7 +244,7 @@ const ROLLBACK_AFTER_RELEASE_SOCK = [
   rollbackAfterReleaseSock(linux43, {
     failing: ['get-port'], // inet_hash cannot fail in 4.3
     release: { line: '244', text: 'release_sock(sk)  /* before the failed listen() has reset sk_state */' },
-    change: 'The failure path stores sk_state = TCP_CLOSE (icsk.c 822) after release_sock (af_inet.c 244) instead of under lock_sock.',
+    change: 'The failure path stores sk_state = TCP_CLOSE (icsk.c 823) after release_sock (af_inet.c 244) instead of under lock_sock.',
   }),
   rollbackAfterReleaseSock(linux618, {
     failing: ['get-port', 'hash'], // icsk.c 1361 and 1366 both reach the rollback

@@ -11,6 +11,7 @@ import { statechartCommand } from './commands/statechart.ts';
 import { docsCommand } from './commands/docs.ts';
 import { reportCommand } from './commands/report.ts';
 import type { Command } from './command.ts';
+import { linesCommand } from './commands/lines.ts';
 
 export type { Command } from './command.ts';
 
@@ -29,6 +30,7 @@ export const COMMANDS = {
   statechart: statechartCommand,
   docs: docsCommand,
   report: reportCommand,
+  lines: linesCommand,
 } as const satisfies Record<string, Command>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -54,7 +54,7 @@ export interface TraceStep {
   op: string;
   stepId: string;
   fn: string;
-  /** "inet_connection_sock.c:812". */
+  /** "inet_connection_sock.c:813 (seed 812)": model/program.ts where(). */
   where: string;
   file: string;
   line: string;

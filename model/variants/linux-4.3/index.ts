@@ -19,8 +19,8 @@ export const linux43: KernelVariant<GetPortRules> = {
   kernel: '4.3',
   title: 'Linux 4.3 (the seed)',
   description:
-    'inet_listen -> inet_csk_listen_start publishes TCP_LISTEN (icsk 812) before get_port checks the port ' +
-    '(813); failure rolls back to TCP_CLOSE (822). One bind bucket per port with all its owners; one ' +
+    'inet_listen -> inet_csk_listen_start publishes TCP_LISTEN (icsk 813) before get_port checks the port ' +
+    '(814); failure rolls back to TCP_CLOSE (823). One bind bucket per port with all its owners; one ' +
     'listening chain per port; inet_hash cannot fail.',
   programs: programs43(PARTS_4_3),
   listenBucket: listenBucket43,

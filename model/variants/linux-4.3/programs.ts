@@ -1,14 +1,15 @@
 // The four syscalls of Linux 4.3 as programs of atomic steps (shared/kernel-listen-path.md §2,
-// §7.1). Line numbers are the seed's where it gives them (icsk.c one lower than the 4.3
-// release, §0), else the 4.3 release's. Each is built from the kernel's parts (parts.ts).
+// §7.1). Line numbers are the 4.3.0 release's; where the seed quotes a line with its own number
+// (inet_csk_listen_start, one lower than the release, §0) the step also carries it as seedLine.
+// Each is built from the kernel's parts (parts.ts).
 
-import { AF_INET_C, ICSK_C, TCP_IPV4_C } from '../../kernel.ts';
+import { AF_INET_C, ICSK_C, TCP_C, TCP_IPV4_C } from '../../kernel.ts';
 import { TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL, RES_EADDRINUSE } from '../../kernel.ts';
-import type { Locks, Program } from '../../program.ts';
+import { RETURN, type Locks, type Program } from '../../program.ts';
 import type { KernelParts, Programs } from '../../variant.ts';
 import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
-  bindGetPortStep, checkUnboundStep, closeLockStep, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
+  bindGetPortStep, checkUnboundStep, closeLockStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
   lookupStep, publishListenStep, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
@@ -25,7 +26,7 @@ export function listenBucket43(port: number, _addr: number, addrs: number): numb
   return port * addrs;
 }
 
-/** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 794-826). */
+/** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 795-826, seed 794-825). */
 export function listenProgram(parts: Parts): Program {
   return {
     name: 'listen',
@@ -43,20 +44,20 @@ export function listenProgram(parts: Parts): Program {
         },
       },
       {
-        id: 'queue-alloc', fn: 'inet_csk_listen_start', file: ICSK_C, line: '798',
+        id: 'queue-alloc', fn: 'inet_csk_listen_start', file: ICSK_C, line: '799', seedLine: '798',
         text: 'int rc = reqsk_queue_alloc(&icsk->icsk_accept_queue, nr_table_entries)', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.setQueue(c.sk, true); },
       },
       {
-        id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '803-805',
+        id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '804-806', seedLine: '803-805',
         text: 'sk->sk_max_ack_backlog = 0; sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.set_max_ack_backlog(c.sk, 0); k.set_ack_backlog(c.sk, 0); },
       },
-      publishListenStep('812', 'sk->sk_state = TCP_LISTEN  /* the race window opens */'),
-      listenGetPortStep('813', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', parts, HEAD),
-      setSportStep('814-816', 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)'),
+      { ...publishListenStep('813', 'sk->sk_state = TCP_LISTEN  /* the race window opens */'), seedLine: '812' },
+      { ...listenGetPortStep('814', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', parts, HEAD), seedLine: '813' },
+      { ...setSportStep('815-817', 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)'), seedLine: '814-816' },
       {
-        id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '817',
+        id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '818', seedLine: '817',
         text: 'sk->sk_prot->hash(sk)  /* __inet_hash under ilb->lock, ih.c 426-452 */', scope: 'shared',
         locks: heldWith(['ilb->lock']),
         blocked: (k, c) => listenLockBusy(k, c, listenBucket43(k.inet_num(c.sk), k.rcv_saddr(c.sk), k.L.addrs)),
@@ -66,9 +67,9 @@ export function listenProgram(parts: Parts): Program {
           return 'set-backlog';
         },
       },
-      rollbackStep('822'),
+      { ...rollbackStep('823'), seedLine: '822' },
       {
-        id: 'queue-destroy', fn: 'inet_csk_listen_start', file: ICSK_C, line: '823-824',
+        id: 'queue-destroy', fn: 'inet_csk_listen_start', file: ICSK_C, line: '824-825', seedLine: '823-824',
         text: '__reqsk_queue_destroy(&icsk->icsk_accept_queue); return -EADDRINUSE', scope: 'private', locks: SOCK_HELD,
         run: (k, c) => { k.setQueue(c.sk, false); k.setErr(c.t, RES_EADDRINUSE); return 'release_sock'; },
       },
@@ -90,30 +91,46 @@ export function bindProgram(parts: Parts): Program {
       lockSock('inet_bind', AF_INET_C, '485'),
       checkUnboundStep('inet_bind', '487-490', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'),
       setAddrStep('inet_bind', '492-494', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'),
-      bindGetPortStep('inet_bind', '497-501', 'if (sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }', parts, HEAD),
-      setLocksStep('inet_bind', '504-512', 'sk->sk_userlocks |= SOCK_BINDADDR_LOCK | SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
-      releaseSock('inet_bind', AF_INET_C, '515-517'),
+      bindGetPortStep('inet_bind', '497-501', 'if ((snum || !inet->bind_address_no_port) && sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }', parts, HEAD),
+      setLocksStep('inet_bind', '504-512', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
+      releaseSock('inet_bind', AF_INET_C, '514-516'),
     ],
   };
 }
 
-/** close() of a TCP socket: tcp_close (tcp.c 2010 ff.) with tcp_set_state (1902-1935). */
+/**
+ * close() of a TCP socket: tcp_close (tcp.c 2010-2184) with tcp_set_state (1902-1935). A listener
+ * is unhashed and stored TCP_CLOSE under lock_sock; release_sock (2106) comes before
+ * inet_csk_destroy_sock (2173) -> tcp_v4_destroy_sock releases the port (tcp_ipv4.c 1794-1795),
+ * under bh_lock_sock only. Between the two the fd is gone, so others can see only the port.
+ */
 export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
-      closeLockStep('2014', 'fput(file) -> sock_close -> lock_sock(sk)'),
-      unhashStep('tcp_set_state', '454-474', 'sk->sk_prot->unhash(sk)  /* inet_unhash under ilb->lock */', 'ilb->lock', inetUnhash),
-      putPortAutoboundStep('1924-1926', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEAD),
-      stateCloseStep('1933', 'sk->sk_state = TCP_CLOSE  /* after unhash */'),
-      listenStopStep('tcp_close', '2022', 'inet_csk_listen_stop(sk)  /* drain and free the accept queue */'),
-      stateCloseUnconnectedStep('tcp_close', '2055-2056', 'tcp_set_state(sk, TCP_CLOSE)  /* not listening: nothing to unhash */'),
+      closeLockStep('2016', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
+      unhashStep('tcp_set_state', '454-474', 'spin_lock_bh(lock); done = __sk_nulls_del_node_init_rcu(sk); if (done) sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock_bh(lock)  /* inet_unhash, from tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 1916), under the listening bucket\'s lock */', 'ilb->lock', inetUnhash),
+      putPortAutoboundStep('1917-1919', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEAD),
+      stateCloseStep('1929', 'sk->sk_state = state  /* state is TCP_CLOSE; after unhash */'),
+      listenStopStep('tcp_close', '2023-2025', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* drain and free the accept queue */', 'release_sock'),
+      stateCloseUnconnectedStep('tcp_close', '2044-2045', 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */'),
       {
-        id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '1795',
-        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)', scope: 'shared', locks: HEAD, blocked: headLockBusy,
+        id: 'release_sock', fn: 'tcp_close', file: TCP_C, line: '2106',
+        text: 'release_sock(sk)  /* adjudge_to_death, after sock_orphan (2100-2103): before the port is released */',
+        scope: 'socket', locks: { lock_sock: 'release' },
+        run: (k, c) => { k.setLockOwner(c.sk, -1); },
+      },
+      {
+        id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '1794-1795',
+        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)  /* sk_state is TCP_CLOSE (tcp.c 2165): inet_csk_destroy_sock (2173) -> tcp_v4_destroy_sock */',
+        scope: 'shared', locks: { 'head->lock': 'within' }, blocked: headLockBusy,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); k.set_rcv_saddr(c.sk, 0); },
       },
-      closeReleaseStep('2145-2147', 'release_sock(sk); sock_put(sk)'),
+      {
+        id: 'sock-put', fn: 'tcp_close', file: TCP_C, line: '2178-2180',
+        text: 'bh_unlock_sock(sk); local_bh_enable(); sock_put(sk)', scope: 'private', locks: {},
+        run: (k, c) => { k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
+      },
     ],
   };
 }
@@ -123,7 +140,7 @@ export function synProgram(parts: Parts): Program {
   return {
     name: 'syn',
     steps: [
-      lookupStep('200-254', 'sk = __inet_lookup_listener(net, hashinfo, skb, doff, saddr, sport, daddr, hnum, dif)', parts),
+      lookupStep('200-254', 'rcu_read_lock(); sk_nulls_for_each_rcu(sk, node, &ilb->head) { score = compute_score(sk, net, hnum, daddr, dif); } rcu_read_unlock(); return result  /* the port\'s listening chain: the best score wins, reuseport ties by a 4-tuple hash */', parts),
     ],
   };
 }

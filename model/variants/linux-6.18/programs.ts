@@ -112,7 +112,7 @@ export function bindProgram(parts: Parts): Program {
       // get_port's errno, not a fixed EADDRINUSE as in 4.3; 543-551, the cgroup post-bind BPF hook, is not modelled.
       bindGetPortStep('__inet_bind', '536-542', 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }', parts, HEADS),
       setLocksStep('__inet_bind', '554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
-      releaseSock('__inet_bind', AF_INET_C, '563-565'),
+      releaseSock('__inet_bind', AF_INET_C, '565-567'),
     ],
   };
 }
@@ -127,15 +127,15 @@ export function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
-      closeLockStep('3297', 'fput(file) -> sock_close -> inet_release -> tcp_close: lock_sock(sk)'),
-      unhashStep('inet_unhash', '815-845', 'tcp_set_state (tcp.c 2999): sk->sk_prot->unhash(sk)  /* under ilb2->lock: leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash),
+      closeLockStep('3297', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
+      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash),
       putPortAutoboundStep('3000-3002', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEADS),
-      stateCloseStep('3012', 'inet_sk_state_store(sk, TCP_CLOSE)  /* after unhash: no closed socket sits in the hash */'),
-      listenStopStep('__tcp_close', '3135-3137', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */'),
+      stateCloseStep('3012', 'inet_sk_state_store(sk, state)  /* state is TCP_CLOSE; after unhash: no closed socket sits in the hash */'),
+      listenStopStep('__tcp_close', '3135-3137', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */', 'destroy-put-port'),
       stateCloseUnconnectedStep('__tcp_close', '3155-3156', 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */'),
       {
         id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '2576-2577',
-        text: 'adjudge_to_death (tcp.c 3212) -> inet_csk_destroy_sock (3286): if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)',
+        text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)  /* adjudge_to_death (tcp.c 3212) -> inet_csk_destroy_sock (3286) -> tcp_v4_destroy_sock */',
         scope: 'shared', locks: HEADS, blocked: headLockBusy,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); },
       },
@@ -149,7 +149,7 @@ export function synProgram(parts: Parts): Program {
   return {
     name: 'syn',
     steps: [
-      lookupStep('462-504', 'sk = __inet_lookup_listener(...)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port] */', parts),
+      lookupStep('462-504', 'result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif); if (result) goto done; result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port], under RCU */', parts),
     ],
   };
 }
