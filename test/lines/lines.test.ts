@@ -12,7 +12,7 @@ import { MUTANTS, MUTATED_STEPS } from '../../model/mutants/index.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
 import { parseRange } from '../../src/lines/check.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/tcp-listen-model.mjs');
+const BIN = join(import.meta.dirname, '../../dist/cli.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 const FILE = [
