@@ -14,15 +14,13 @@ const LAYERS: { name: string; prefixes: string[] }[] = [
   { name: 'foundation', prefixes: ['src/errors.ts', 'src/paths.ts', 'src/read-json.ts'] },
   { name: 'model', prefixes: ['model/'] },
   { name: 'properties', prefixes: ['properties/'] },
-  { name: 'engine', prefixes: ['src/engine/', 'src/explore/', 'src/kernel/', 'src/conform/', 'src/scenarios/'] },
+  { name: 'engine', prefixes: ['src/engine/', 'src/explore/', 'src/kernel/', 'src/conform/', 'src/scenarios/', 'src/lines/'] },
   { name: 'output', prefixes: ['src/trace/', 'src/docs/', 'src/report/', 'src/bench/'] },
   { name: 'cli', prefixes: ['src/cli/', 'src/index.ts', 'src/vitest.ts'] },
 ];
 
 /** Edges that break a rule today and are being removed elsewhere; the lead deletes each at merge. */
 const ALLOWED: { from: string; to: string; why: string }[] = [
-  // removed by the kernels branch (issue 8, item 3: nothing under model/variants/ imports model/mutants/)
-  { from: 'model/variants/index.ts', to: 'model/mutants/index.ts', why: 'removed by the kernels branch' },
 ];
 
 function tsFiles(dir: string): string[] {

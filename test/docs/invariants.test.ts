@@ -18,16 +18,10 @@ const dir = mkdtempSync(join(tmpdir(), 'tlm-docs-'));
 
 describe('docs/INVARIANTS.md', () => {
   // The same generation `docs --check` does: fails `npm test` when the committed file is stale.
-  const started = performance.now();
   const expected = generateInvariantsDoc(invariantsDocOptions());
-  const ms = performance.now() - started;
 
   it('is up to date (run "npx tcp-listen-model docs" to regenerate it)', () => {
     expect(docsStale(INVARIANTS_PATH, expected)).toBeNull();
-  });
-
-  it('is generated in well under the 20 s budget', () => {
-    expect(ms).toBeLessThan(20_000);
   });
 
   it('has the statechart, then every property with its lines, kind and a verdict on every kernel', () => {

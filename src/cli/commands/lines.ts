@@ -13,7 +13,7 @@ import { PROPERTIES } from '../../../properties/registry.ts';
 import { checkVariant, formatMismatch, type FileReader, type LinesContext } from '../../lines/check.ts';
 import { UsageError } from '../../errors.ts';
 import { noPositionals, parse, variantOption } from '../options.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 const PATHS = [AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, REUSEPORT_C];
 
