@@ -3,7 +3,8 @@
 // modules), with source maps, and the declarations with tsc (tsconfig.build.json).
 // `npm run build`; `npm ci` runs it through `prepare`.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -23,6 +24,13 @@ await Promise.all([
   // (an error thrown through one is `instanceof` the other's export).
   build({ ...common, entryPoints: { index: 'src/index.ts', vitest: 'src/vitest.ts' }, outdir: dist, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
 ]);
+
+// The report page inlines Mermaid's browser bundle; shipping that one file (MIT, its licence
+// beside it) spares every user of the package Mermaid's whole dependency tree.
+mkdirSync(dist, { recursive: true });
+const mermaidMin = createRequire(join(root, 'package.json')).resolve('mermaid/dist/mermaid.min.js');
+copyFileSync(mermaidMin, join(dist, 'mermaid.min.js'));
+copyFileSync(join(dirname(mermaidMin), '..', 'LICENSE'), join(dist, 'mermaid.LICENSE'));
 
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);

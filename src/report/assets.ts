@@ -1,18 +1,21 @@
 // The static parts of the report page: the vendored Mermaid bundle, the stylesheet and the small
 // browser script. Kept apart from html.ts so the renderer reads as markup.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { rootPath } from '../paths.ts';
 
 let mermaidSource: string | undefined;
 
 /**
  * The Mermaid browser bundle, made safe to sit inside an inline <script>. Read once per process:
- * it is 3.5 MB and a check may render several reports.
+ * it is 3.5 MB and a check may render several reports. The build copies it into dist/ (so the
+ * package needs no mermaid, whose tree is some 100 MB); an unbuilt checkout reads the dependency.
  */
 export function inlineMermaid(): string {
   if (mermaidSource === undefined) {
-    const path = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
+    const built = rootPath('dist', 'mermaid.min.js');
+    const path = existsSync(built) ? built : createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
     mermaidSource = scriptSafe(readFileSync(path, 'utf8'), 'mermaid.min.js');
   }
   return mermaidSource;

@@ -183,4 +183,14 @@ test.prop([scenarioArb(), scheduleArb()])('a broken property is caught', (scenar
     expect(r.stdout).toMatch(/\d+ properties: \d+ hold, 1 violated as expected, 0 violated, 0 expected violation not found/);
     expect(r.status).toBe(0);
   });
+
+  it('the report inlines the Mermaid bundle the package ships, with no mermaid installed', () => {
+    expect(existsSync(join(proj, 'node_modules/mermaid'))).toBe(false);
+    const r = run('npx', ['--offline', 'tcp-listen-model', 'report', '--out', 'rep', '--scenario', 'listen-race-2']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(proj, 'rep/report.html'), 'utf8');
+    expect(html.length).toBeGreaterThan(3_000_000);
+    expect(html).toContain('mermaid.initialize(');
+  });
 });
