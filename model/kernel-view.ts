@@ -94,10 +94,15 @@ export class KernelReader {
   pc(t: number) { return this.s[this.th(t, TH.pc)]; }
   result(t: number, op: number) { return this.s[this.th(t, TH.results + op)]; }
 
-  /** The first offset whose byte v has allowed[at * 256 + v] = 0, or -1 (the type check, one pass). */
-  firstByteOutside(allowed: Uint8Array): number {
-    const s = this.s;
-    for (let at = 0; at < this.L.size; at++) if (allowed[(at << 8) + s[at]] === 0) return at;
+  /**
+   * The first offset whose byte lies outside its domain, or -1 (the type check, in one pass):
+   * every byte against its largest value, then the bytes of sparse domains against their
+   * allowed values (allowed[at * 256 + v]).
+   */
+  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }): number {
+    const s = this.s, max = domains.max;
+    for (let at = 0; at < max.length; at++) if (s[at] > max[at]) return at;
+    for (const at of domains.sparse) if (domains.allowed[(at << 8) + s[at]] === 0) return at;
     return -1;
   }
   /** The byte at an offset, to say what firstByteOutside found. */

@@ -1,6 +1,7 @@
 // The type invariant: every byte of the state lies within its field's domain, as the state
-// schema (model/state-schema.ts) declares it. A table of allowed values per byte is built once
-// per layout, so the check is one lookup a byte.
+// schema (model/state-schema.ts) declares it. The domains are tabled once per layout: each
+// byte's largest value, and for the bytes whose domain has holes (sk_state, flags, result
+// codes) the allowed values, so the check is one pass of comparisons.
 
 import type { ReadonlyKernel } from '../model/kernel-view.ts';
 import { inDomain, locate, type Layout } from '../model/state.ts';
@@ -9,27 +10,37 @@ import type { System } from '../model/system.ts';
 
 /** allowed[] has one row of 256 values per byte (the view indexes it as at << 8). */
 const VALUES = BYTE_MAX + 1;
-const allowedCache = new WeakMap<Layout, Uint8Array>();
 
-/** allowed[at * 256 + v] = 1 when byte `at` may hold v. */
-function allowedValues(L: Layout, lifeStates: number): Uint8Array {
-  let allowed = allowedCache.get(L);
-  if (allowed) return allowed;
-  allowed = new Uint8Array(L.size * VALUES);
+interface Domains {
+  /** Largest value each byte may hold. */
+  max: Uint8Array;
+  /** Bytes whose domain is not every value up to max. */
+  sparse: Int32Array;
+  /** allowed[at * 256 + v] = 1 when byte `at` may hold v. */
+  allowed: Uint8Array;
+}
+
+const domainCache = new WeakMap<Layout, Domains>();
+
+function domainsOf(L: Layout, lifeStates: number): Domains {
+  let d = domainCache.get(L);
+  if (d) return d;
+  const max = new Uint8Array(L.size), allowed = new Uint8Array(L.size * VALUES), sparse: number[] = [];
   for (let at = 0; at < L.size; at++) {
     const { section, offset } = locate(L, at);
     const f = section.fields[offset].field;
-    for (let v = 0; v < VALUES; v++) if (inDomain(L, f, v, lifeStates)) allowed[at * VALUES + v] = 1;
+    for (let v = 0; v < VALUES; v++) if (inDomain(L, f, v, lifeStates)) { allowed[at * VALUES + v] = 1; max[at] = v; }
+    if (allowed.subarray(at * VALUES, at * VALUES + max[at] + 1).includes(0)) sparse.push(at);
   }
-  allowedCache.set(L, allowed);
-  return allowed;
+  d = { max, sparse: Int32Array.from(sparse), allowed };
+  domainCache.set(L, d);
+  return d;
 }
 
 /** The first byte outside its field's domain, said as "<section>[<index>].<field> holds <value>", or null. */
 export function typeErrorAt(k: ReadonlyKernel, sys: System): string | null {
   const L = sys.L;
-  const allowed = allowedValues(L, sys.names.lifeStates.length);
-  const at = k.firstByteOutside(allowed);
+  const at = k.firstByteOutside(domainsOf(L, sys.names.lifeStates.length));
   if (at < 0) return null;
   const { section, index, offset } = locate(L, at);
   const { name, field } = section.fields[offset];

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { Op, Scenario } from '../../model/scenario.ts';
 import { Kernel } from '../../model/kernel-view.ts';
-import { compileSystem, resultsOf, transition, threadDone, showOp } from '../../model/system.ts';
+import { compileSystem, resultsOf, runThread, showOp } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
 import { sequentialScenario, type GenerateOptions } from '../engine/generate.ts';
 import { runOnKernel } from '../kernel/harness.ts';
@@ -38,7 +38,8 @@ export function modelAnswers(scenario: Scenario, variant: Variant): { op: Op; re
   const out: { op: Op; result: string; alternatives?: string[] }[] = [];
   const ops = sys.threads[0].ops;
   for (let i = 0; i < ops.length; i++) {
-    while (!threadDone(sys, k, 0) && k.opIndex(0) === i) if (transition(sys, k, 0, true) === 0) break;
+    // Op i runs until it returns (or its thread cannot move).
+    if (k.opIndex(0) === i) runThread(sys, k, 0, true, Infinity, () => k.opIndex(0) === i);
     const result = resultsOf(sys, k)[sys.threads[0].name][i];
     const sk = sys.names.sockets.indexOf(result);
     const alternatives = sk >= 0 && k.group(sk) >= 0
