@@ -10,6 +10,7 @@ import { replayCommand } from './commands/replay.ts';
 import { statechartCommand } from './commands/statechart.ts';
 import { docsCommand } from './commands/docs.ts';
 import { reportCommand } from './commands/report.ts';
+import { diffCommand } from './commands/diff.ts';
 
 export interface Command {
   summary: string;
@@ -21,6 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   explore: exploreCommand,
   outcomes: outcomesCommand,
+  diff: diffCommand,
   mutants: mutantsCommand,
   conform: conformCommand,
   witness: witnessCommand,
