@@ -11,6 +11,7 @@ import { statechartCommand } from './commands/statechart.ts';
 import { docsCommand } from './commands/docs.ts';
 import { reportCommand } from './commands/report.ts';
 import { diffCommand } from './commands/diff.ts';
+import { semanticsCommand } from './commands/semantics.ts';
 
 export interface Command {
   summary: string;
@@ -33,5 +34,6 @@ export const COMMANDS: Record<string, Command> = {
   replay: replayCommand,
   statechart: statechartCommand,
   docs: docsCommand,
+  semantics: semanticsCommand,
   report: reportCommand,
 };
