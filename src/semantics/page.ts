@@ -32,9 +32,23 @@ export interface SemanticsData {
 
 const differs = (x: Answers, y: Answers) => x.bind !== y.bind || x.listen !== y.listen;
 
+// The model's side depends on the kernels only; the three-socket search takes seconds, so each
+// set of kernels is searched once per process.
+const modelSide = new Map<string, { rows: TableRow[]; three: { searched: number; cases: ThreeCase[] } }>();
+
+function modelOf(kernels: readonly Variant[]) {
+  const key = kernels.map((k) => k.id).join(',');
+  let m = modelSide.get(key);
+  if (!m) {
+    const rows = modelTable(kernels);
+    m = { rows, three: threeSocketCases(kernels, rows) };
+    modelSide.set(key, m);
+  }
+  return m;
+}
+
 export function semanticsData(kernels: readonly Variant[], record: KernelRecord | null): SemanticsData {
-  const rows = modelTable(kernels);
-  const three = threeSocketCases(kernels, rows);
+  const { rows, three } = modelOf(kernels);
   const disagreements: Disagreement[] = [];
   let notRun = 0;
   if (record) {
