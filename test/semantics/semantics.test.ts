@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KERNELS, findVariant } from '../../model/variants/index.ts';
@@ -80,6 +80,25 @@ describe('--verify on this kernel', () => {
       else expect(k).toEqual(modelSequence(combinationScenario(c), v618));
     });
   }
+});
+
+describe('--verify without root', () => {
+  // Run as nobody: different owners (setfsuid) and 0.0.0.0 (a private namespace) need root.
+  it.skipIf(process.getuid?.() !== 0)('marks the different-user and wildcard cells "not run (needs root)" and runs the rest', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tlm-nobody-'));
+    chmodSync(folder, 0o755);
+    const script = join(folder, 'verify.mts');
+    const src = join(import.meta.dirname, '../../src/semantics');
+    writeFileSync(script, [
+      `import { kernelAnswers } from ${JSON.stringify(join(src, 'verify.ts'))};`,
+      `import { combinationScenario } from ${JSON.stringify(join(src, 'table.ts'))};`,
+      `const c = { a: 'SO_REUSEPORT', b: 'SO_REUSEPORT', addresses: 'same specific', state: 'listening' };`,
+      `console.log(JSON.stringify([{ ...c, user: 'different' }, { ...c, addresses: 'both wildcard', user: 'same' }, { ...c, user: 'same' }].map((x) => kernelAnswers(combinationScenario(x)))));`,
+    ].join('\n'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: join(import.meta.dirname, '../..') });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([NOT_RUN, NOT_RUN, { bind: '0', listen: '0' }]);
+  });
 });
 
 describe('docs/SEMANTICS.md', () => {

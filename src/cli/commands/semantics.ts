@@ -7,8 +7,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KERNELS } from '../../../model/variants/index.ts';
 import { REPO_ROOT } from '../../docs/defaults.ts';
-import { HarnessUnavailable } from '../../kernel/libc.ts';
-import { ScenarioError as HarnessScenarioError } from '../../kernel/validate.ts';
 import { semanticsData, semanticsJson, semanticsMarkdown, VERIFIED_KERNEL } from '../../semantics/page.ts';
 import { combinations } from '../../semantics/table.ts';
 import { readKernelRecord, verifyOnKernel, type KernelRecord } from '../../semantics/verify.ts';
@@ -16,6 +14,7 @@ import { noPositionals, parse } from '../options.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../commands.ts';
 import { docsStale } from './docs.ts';
+import { kernelGuard } from './kernel.ts';
 
 export const SEMANTICS_PATH = join(REPO_ROOT, 'docs', 'SEMANTICS.md');
 export const SEMANTICS_RECORD_PATH = join(REPO_ROOT, 'docs', 'semantics-kernel.json');
@@ -40,15 +39,9 @@ export function semanticsStale(): string | null {
 }
 
 function verify(): KernelRecord {
-  if (process.platform !== 'linux') throw new UsageError(`the kernel harness runs only on Linux (this is ${process.platform})`);
   // The three-socket cases of the verified kernel are run too: the page says whether they hold.
   const three = semanticsData(KERNELS, null).three.cases.filter((c) => c.kernel === VERIFIED_KERNEL);
-  try {
-    return verifyOnKernel(combinations(), three);
-  } catch (e) {
-    if (e instanceof HarnessUnavailable || e instanceof HarnessScenarioError) throw new UsageError(e.message);
-    throw e;
-  }
+  return kernelGuard(() => verifyOnKernel(combinations(), three));
 }
 
 export const semanticsCommand: Command = {
