@@ -85,7 +85,7 @@ function outputs(r: DiffResult, variants: Record<'from' | 'to', Variant>, comman
 }
 
 function formatScenario(d: ScenarioDiff, r: DiffResult): string[] {
-  const side = (s: ScenarioDiff['from']) => `${s.outcomes} outcomes${s.complete ? '' : ` so far, NOT PROVEN (bound reached: ${s.bound})`}`;
+  const side = (s: ScenarioDiff['from']) => `${s.outcomes} outcome${s.outcomes === 1 ? '' : 's'}${s.complete ? '' : ` so far, NOT PROVEN (bound reached: ${s.bound})`}`;
   const state = d.differs ? 'DIFFERS' : d.complete ? 'same' : 'INCOMPLETE';
   const out = [`== ${d.scenario.name}: ${state} (${r.from}: ${side(d.from)}; ${r.to}: ${side(d.to)})`];
   if (!d.differs && !d.only.length && !d.undecided.length) return out;
