@@ -15,7 +15,7 @@ const LAYERS: { name: string; prefixes: string[] }[] = [
   { name: 'model', prefixes: ['model/'] },
   { name: 'properties', prefixes: ['properties/'] },
   { name: 'engine', prefixes: ['src/engine/', 'src/explore/', 'src/kernel/', 'src/conform/', 'src/scenarios/', 'src/lines/'] },
-  { name: 'output', prefixes: ['src/trace/', 'src/docs/', 'src/report/', 'src/bench/'] },
+  { name: 'output', prefixes: ['src/trace/', 'src/docs/', 'src/report/', 'src/bench/', 'src/diff/', 'src/semantics/'] },
   { name: 'cli', prefixes: ['src/cli/', 'src/index.ts', 'src/vitest.ts'] },
 ];
 

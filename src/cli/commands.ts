@@ -12,6 +12,8 @@ import { docsCommand } from './commands/docs.ts';
 import { reportCommand } from './commands/report.ts';
 import type { Command } from './command.ts';
 import { linesCommand } from './commands/lines.ts';
+import { diffCommand } from './commands/diff.ts';
+import { semanticsCommand } from './commands/semantics.ts';
 
 export type { Command } from './command.ts';
 
@@ -19,6 +21,7 @@ export const COMMANDS = {
   check: checkCommand,
   explore: exploreCommand,
   outcomes: outcomesCommand,
+  diff: diffCommand,
   mutants: mutantsCommand,
   conform: conformCommand,
   witness: witnessCommand,
@@ -29,6 +32,7 @@ export const COMMANDS = {
   replay: replayCommand,
   statechart: statechartCommand,
   docs: docsCommand,
+  semantics: semanticsCommand,
   report: reportCommand,
   lines: linesCommand,
 } as const satisfies Record<string, Command>;

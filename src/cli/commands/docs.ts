@@ -8,6 +8,7 @@ import { INVARIANTS_PATH, WITNESS_PATH, invariantsDocOptions } from '../../docs/
 import { noPositionals, parse } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { semanticsStale } from './semantics.ts';
 
 /** What `docs --check` decides: fresh, or stale and why. */
 export function docsStale(path: string, expected: string): string | null {
@@ -36,6 +37,9 @@ export const docsCommand: Command = {
     const text = generateInvariantsDoc(options);
     const shown = relative(process.cwd(), path) || path;
     if (values.check) {
+      // Without --out, docs/SEMANTICS.md is checked too (`semantics` regenerates it).
+      const semantics = values.out === undefined ? semanticsStale() : null;
+      if (semantics) { process.stderr.write(`${semantics}\n`); return 1; }
       const stale = docsStale(path, text);
       if (stale) {
         process.stderr.write(`${stale.replace(path, shown)}; run "npx tcp-listen-model docs" to regenerate it\n`);

@@ -13,7 +13,7 @@ import { intOption, noPositionals, parse, variantOption } from '../options.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
 
-function kernelGuard<T>(f: () => T): T {
+export function kernelGuard<T>(f: () => T): T {
   if (process.platform !== 'linux') throw new UsageError(`the kernel harness runs only on Linux (this is ${process.platform})`);
   try {
     return f();
