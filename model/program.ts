@@ -49,6 +49,25 @@ export type LockUse = 'acquire' | 'release' | 'held' | 'within';
 
 export type Locks = Readonly<Partial<Record<LockName, LockUse>>>;
 
+/**
+ * How the cited source makes an access that no lock protects: a plain load or store, READ_ONCE /
+ * WRITE_ONCE, a release store or acquire load (inet_sk_state_store / inet_sk_state_load), or an
+ * RCU read-side dereference (a lockless lookup walking a hash chain).
+ */
+export type AccessMode = 'plain' | 'once' | 'release' | 'acquire' | 'rcu';
+
+/**
+ * One shared location a step reads or writes: the state section and field as
+ * model/state-schema.ts names them (`socket.state`, `tb.fastreuse`, `socket.lhash` for a hash
+ * chain's membership, `global.prot_inuse`, ...), and what protects the access in the cited
+ * source: the lock held around it, or how it is made without one.
+ */
+export interface Access {
+  at: string;
+  rw: 'r' | 'w' | 'rw';
+  under: LockName | AccessMode;
+}
+
 export interface Step {
   /** Stable id within its program, e.g. "publish-listen"; also the jump label. */
   id: string;
@@ -64,6 +83,8 @@ export interface Step {
   scope: Scope;
   /** The locks the step takes, holds or drops (traces and diagrams show them; a test checks them against `blocked`). */
   locks: Locks;
+  /** The shared locations the step touches and what protects each (issue 9: declared, then checked against what it really touches). */
+  footprint?: readonly Access[];
   /** True while the step cannot run (it would spin or sleep on a lock someone holds). */
   blocked?: (k: ReadonlyKernel, c: Ctx) => boolean;
   /** The labels `run` may return besides RETURN, checked when the program is compiled. */
