@@ -41,7 +41,7 @@ export interface ExploreOptions {
   /** Collect the final outcomes with a shortest witness each. */
   outcomes?: boolean;
   /** Called about every 100 ms with the figures so far. */
-  progress?: (s: ExploreStats) => void;
+  progress?: (s: ExploreStats) => void | 'stop';
 }
 
 export type ExploreVerdict = 'holds' | 'violated' | 'violated as expected' | 'not proven' | 'not applicable';
@@ -188,7 +188,8 @@ export function explore(o: ExploreOptions): ExploreResult {
       const now = performance.now();
       if (now - start > maxMs) { truncated = true; bound = 'seconds'; break; }
       if (memoryNeeded() > maxBytes) { truncated = true; bound = 'memory'; break; }
-      if (o.progress && now - lastProgress > 100) { lastProgress = now; o.progress(stats(now)); }
+      // A progress callback that returns 'stop' ends the search (the CLI's Ctrl-C).
+      if (o.progress && now - lastProgress > 100) { lastProgress = now; if (o.progress(stats(now)) === 'stop') { truncated = true; bound = 'interrupted'; break; } }
     }
     if (states >= maxStates) { truncated = true; bound = 'states'; break; }
     queue.pop(curWords, meta);
