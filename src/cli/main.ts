@@ -15,9 +15,14 @@ Run "tcp-listen-model <command> --help" for a command's options.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // Bad input like any other: one line on stderr, exit 2.
+    process.stderr.write(`tcp-listen-model: no command given (commands: ${Object.keys(COMMANDS).join(', ')}; run "tcp-listen-model --help" for more)\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE + '\n');
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const cmd = COMMANDS[name];
   try {

@@ -82,7 +82,10 @@ export function checkOutDir(values: Record<string, unknown>, names?: readonly st
 /** The same for an output file (docs --out, witness --save): refuses a folder, and an existing file without --force. */
 export function checkOutFile(path: string, option: string, force: boolean): void {
   const abs = checkPath(path, option);
-  if (!existsSync(abs)) return;
+  if (!existsSync(abs)) {
+    if (!existsSync(dirname(abs))) throw new UsageError(`${option} ${path}: the folder ${dirname(abs)} does not exist`);
+    return;
+  }
   if (statSync(abs).isDirectory()) throw new UsageError(`${option} ${path} is a folder; give a file name`);
   if (!statSync(abs).isFile()) throw new UsageError(`${option} ${path} is not a regular file`);
   if (!force) throw new UsageError(`${path} already exists; refusing to overwrite it (use --force to replace)`);
