@@ -41,15 +41,17 @@ export const conformCommand: Command = {
     const path = pathOption(values.path, runs);
     // A socket owned by a second user needs root (setfsuid): as another user, every socket is its own.
     const root = process.getuid?.() === 0;
-    if (!root && process.platform === 'linux') process.stderr.write('conform: not root, so every socket belongs to this user; the rules that compare two owners (SO_REUSEPORT) are not exercised\n');
     const r = kernelGuard(() => {
       try {
         return conform(variant, { runs, seed, ...(path ? { path } : {}), generate: { uids: root } });
       } catch (e) {
         if (path && /Unable to replay/i.test((e as Error).message)) throw new UsageError(`--path ${path} leads to no disagreement with --seed ${seed} and --runs ${runs} (give the --path conform printed)`);
+        // Generated scenarios bind 0.0.0.0, which only a private network namespace allows.
+        if (e instanceof HarnessScenarioError && /binds 0\.0\.0\.0/.test(e.message)) throw new UsageError('conform binds 0.0.0.0, which needs a private network namespace, and this user cannot create one (run conform as root; witness runs as any user)');
         throw e;
       }
     });
+    if (!root) process.stderr.write('conform: not root, so every socket belongs to this user; the rules that compare two owners (SO_REUSEPORT) were not exercised\n');
     if (values.json) {
       process.stdout.write(JSON.stringify({ variant: variant.id, ...r }, null, 2) + '\n');
       return r.disagreement ? 1 : 0;
