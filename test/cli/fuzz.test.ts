@@ -120,7 +120,7 @@ describe('the CLI under random input', () => {
     const argv: string[] = [a.command];
     if (a.command === 'replay') argv.push(inputFile(a.trace));
     for (const o of a.options) argv.push(...o);
-    const uses = (f: string) => argv.includes(f) || a.junk.includes(f);
+    const uses = (f: string) => argv.includes(f) || (a.junk as string[]).includes(f);
     if (['check', 'report', 'explore', 'outcomes'].includes(a.command) && a.scenario) {
       argv.push('--scenario', 'name' in a.scenario ? a.scenario.name! : inputFile(a.scenario.file!));
     }
