@@ -30,9 +30,14 @@ function invocation([name, ...rest]: string[]): Invocation {
 export async function main(argv: string[]): Promise<number> {
   try {
     return await match(invocation(argv))
-      .with({ kind: 'usage' }, ({ asked }) => {
+      .with({ kind: 'usage', asked: true }, () => {
         process.stdout.write(USAGE + '\n');
-        return asked ? 0 : 2;
+        return 0;
+      })
+      .with({ kind: 'usage', asked: false }, () => {
+        // Bad input like any other: one line on stderr, exit 2.
+        process.stderr.write(`tcp-listen-model: no command given (commands: ${Object.keys(COMMANDS).join(', ')}; run "tcp-listen-model --help" for more)\n`);
+        return 2;
       })
       .with({ kind: 'unknown' }, ({ name }): never => {
         throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);

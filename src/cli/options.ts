@@ -7,9 +7,32 @@ import type { Variant } from '../../model/variant.ts';
 import { PROPERTIES, findProperty } from '../../properties/registry.ts';
 import type { Property } from '../../properties/types.ts';
 
+/** Parses argv strictly; an option given twice is refused unless it takes a list (last-wins would hide a typo). */
 export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || options[t.name]?.multiple) continue;
+    if (seen.has(t.name)) throw new UsageError(`--${t.name} is given twice; give it once`);
+    seen.add(t.name);
+  }
   return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
+}
+
+/**
+ * A fast-check replay path "run:shrink:shrink...". The first number is the index of the failing
+ * run, so it must be below --runs (fast-check otherwise generates that many values first), and a
+ * path has at most 10,000 segments.
+ */
+export function pathOption(v: unknown, runs: number): string | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^\d+(:\d+)*$/.test(s)) throw new UsageError(`--path must look like "12:0:3", got "${s}"`);
+  const parts = s.split(':');
+  if (parts.length > 10_000) throw new UsageError(`--path has ${parts.length} segments; a replay path has at most 10000`);
+  if (parts.some((p) => p.length > 9)) throw new UsageError(`--path ${s.length > 40 ? `${s.slice(0, 40)}...` : s}: each number must be below 10^9`);
+  if (Number(parts[0]) >= runs) throw new UsageError(`--path starts at run ${parts[0]}, but --runs is ${runs} (the first number must be below it)`);
+  return s;
 }
 
 export function intOption(v: unknown, name: string, dflt: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -33,7 +56,9 @@ export function variantOption(v: unknown): Variant {
 
 export function propertiesOption(v: unknown): Property[] {
   if (v === undefined) return [...PROPERTIES];
-  const ids = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).filter(Boolean);
+  // A property named twice is checked once; a list that names none checks nothing, so it is refused.
+  const ids = [...new Set((Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean))];
+  if (ids.length === 0) throw new UsageError(`--property names no property (run "tcp-listen-model properties" for the list)`);
   return ids.map((id) => {
     const p = findProperty(id);
     if (!p) throw new UsageError(`unknown property "${id}" (run "tcp-listen-model properties" for the list)`);

@@ -5,7 +5,8 @@
 // Shape: one record or a list of records {scenario, kernel?, trials, outcomes: {outcome: count}},
 // with no date in it.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../read-json.ts';
 
 export interface WitnessRecord {
   scenario: string;
@@ -37,9 +38,10 @@ export function parseWitness(data: unknown, source: string): WitnessRecord[] {
 /** The records in `path`, or null when there is no such file ("not measured yet"). */
 export function readWitness(path: string): WitnessRecord[] | null {
   if (!existsSync(path)) return null;
+  const text = readInputFile(path, 'witness file');
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(text);
   } catch (e) {
     throw new Error(`${path} is not JSON: ${(e as Error).message.split('\n')[0]}`);
   }

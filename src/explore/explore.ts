@@ -44,7 +44,7 @@ export interface ExploreOptions {
   /** Collect the final outcomes with a shortest witness each. */
   outcomes?: boolean;
   /** Called about every 100 ms with the figures so far. */
-  progress?: (s: ExploreStats) => void;
+  progress?: (s: ExploreStats) => void | 'stop';
 }
 
 export interface ExploreResult {

@@ -28,7 +28,7 @@ export interface SearchOptions {
   /** Collect each final outcome with the first state that reaches it. */
   outcomes?: boolean;
   /** Called about every 100 ms with the figures so far. */
-  progress?: (s: ExploreStats) => void;
+  progress?: (s: ExploreStats) => void | 'stop';
 }
 
 export interface ExploreStats {
@@ -197,7 +197,11 @@ class Search {
     const now = performance.now();
     if (now - this.start > (this.o.maxSeconds ?? Infinity) * 1000) { this.truncated = true; this.bound = 'seconds'; return true; }
     if (this.memoryNeeded() > (this.o.maxBytes ?? Infinity)) { this.truncated = true; this.bound = 'memory'; return true; }
-    if (this.o.progress && now - this.lastProgress > 100) { this.lastProgress = now; this.o.progress(this.stats(now)); }
+    // A progress callback that returns 'stop' ends the search (the CLI's Ctrl-C).
+    if (this.o.progress && now - this.lastProgress > 100) {
+      this.lastProgress = now;
+      if (this.o.progress(this.stats(now)) === 'stop') { this.truncated = true; this.bound = 'interrupted'; return true; }
+    }
     return false;
   }
 

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { AF_INET, SOCK_STREAM, encodeSockaddrIn, errnoName, type Libc } from './libc.ts';
 import { ScenarioError } from './validate.ts';
 
+/** The address ports are probed on: loopback, always. */
+export const PROBE_ADDR = '127.0.0.1';
+
 /** Symbolic port -> real port. */
 export type PortMap = ReadonlyMap<number, number>;
 
@@ -23,8 +26,11 @@ function ephemeralLow(): number {
  * kernel picked from that range (bind to port 0) could later be handed out again by an
  * autobinding listen() in the same scenario, and the scenario's explicit bind would then meet a
  * socket the model does not have (a one-in-thousands flake that conformance runs did hit).
- * Each candidate is probed by binding 0.0.0.0:port, kept until all are chosen, so the ports are
- * distinct and free on every address; none listens, so closing leaves no TIME_WAIT behind.
+ * Each candidate is probed by binding 127.0.0.1:port (loopback only, never a host address),
+ * kept until all are chosen, so the ports are distinct; none listens, so closing leaves no
+ * TIME_WAIT behind. In the private namespace nothing else is bound; on the host loopback a
+ * scenario binding 0.0.0.0 is refused (netns.ts), and another loopback address that holds the
+ * port shows as a disagreement the run reports.
  */
 export function allocatePorts(libc: Libc, symbolic: readonly number[], base?: number): PortMap {
   if (base !== undefined) {
@@ -42,7 +48,7 @@ export function allocatePorts(libc: Libc, symbolic: readonly number[], base?: nu
         if (candidate <= 1024) throw new Error('cannot pick a free port below the ephemeral range');
         const fd = libc.socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0) throw new Error(`cannot pick a free port: socket() failed with ${errnoName(fd)}`);
-        if (libc.bind(fd, encodeSockaddrIn('0.0.0.0', candidate)) === 0) {
+        if (libc.bind(fd, encodeSockaddrIn(PROBE_ADDR, candidate)) === 0) {
           fds.push(fd);
           map.set(p, candidate--);
           break;

@@ -14,7 +14,9 @@ import { ScenarioError } from './validate.ts';
 
 /** Opens the socket and returns its fd; throws a one-line Error when the kernel refuses. */
 export function openScenarioSocket(libc: Libc, spec: ScenarioSocket): number {
-  const fd = withFsuid(libc, spec.uid ?? 0, () => libc.socket(AF_INET, SOCK_STREAM, 0));
+  // A socket without a uid belongs to whoever runs the harness: only a second user needs setfsuid.
+  const create = () => libc.socket(AF_INET, SOCK_STREAM, 0);
+  const fd = spec.uid === undefined ? create() : withFsuid(libc, spec.uid, create);
   if (fd < 0) throw new Error(`socket() for ${spec.name} failed: ${errnoName(fd)}`);
   const opts: Array<[boolean | undefined, number, string]> = [
     [spec.reuseaddr, SO_REUSEADDR, 'SO_REUSEADDR'],
@@ -42,7 +44,7 @@ function withFsuid<T>(libc: Libc, uid: number, create: () => T): T {
   libc.setfsuid(uid);
   try {
     if (libc.setfsuid(0xffffffff) !== uid) {
-      throw new ScenarioError(`cannot create a socket owned by uid ${uid}: setfsuid is not permitted here`);
+      throw new ScenarioError(`this scenario creates a socket owned by uid ${uid}, which needs root (setfsuid is refused to uid ${previous}); run it as root, or drop the uids to run as this user`);
     }
     return create();
   } finally {

@@ -42,6 +42,8 @@ export interface WitnessOptions {
   port?: number;
   /** Enter a private network namespace first (default true; falls back to the host loopback). */
   privateNetns?: boolean;
+  /** Polled every 64 trials: true stops the run early (the CLI's Ctrl-C); the result says so. */
+  stop?: () => boolean;
 }
 
 export interface WitnessResult {
@@ -60,6 +62,8 @@ export interface WitnessResult {
   pinned: boolean;
   /** TCP sockets on the scenario's real ports after the run, any state (TIME_WAIT would show here); expected 0. */
   leftoverSockets: number;
+  /** `stop` ended the run before its trials or seconds were done. */
+  interrupted: boolean;
 }
 
 /** Op kinds, shared with the worker. */
@@ -133,7 +137,7 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
   try {
     await Promise.all(workers.map(ready));
     if (plans[0].cpu >= 0) libc.setAffinity(cpuMask(plans[0].cpu));
-    const run = trialLoop(libc, s, plans[0], ctl, maxTrials, opts.seconds);
+    const run = trialLoop(libc, s, plans[0], ctl, maxTrials, opts.seconds, opts.stop);
     return {
       scenario: s.name,
       trials: run.trials,
@@ -145,6 +149,7 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
       ...(note ? { netnsNote: note } : {}),
       pinned: plans[0].cpu >= 0,
       leftoverSockets: countSocketsOn([...ports.values()]),
+      interrupted: run.interrupted,
     };
   } finally {
     if (typeof oldAffinity !== 'number') libc.setAffinity(oldAffinity);
@@ -227,7 +232,7 @@ function awaitCount(ctl: Int32Array, i: number, target: number, spin: number): b
 }
 
 /** The hot loop: synchronous, and allocation-free for up to 6 results per trial. */
-function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, maxTrials: number, seconds?: number) {
+function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, maxTrials: number, seconds?: number, stop?: () => boolean) {
   const L = plan.layout;
   const nSockets = s.sockets.length;
   const n = plan.nThreads;
@@ -252,8 +257,9 @@ function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, ma
 
   const start = performance.now();
   const end = seconds === undefined ? Infinity : start + seconds * 1000;
-  let trial = 0;
+  let trial = 0, interrupted = false;
   while (trial < maxTrials && performance.now() < end) {
+    if ((trial & 63) === 0 && stop?.()) { interrupted = true; break; }
     trial++;
     const target = trial * n;
     const stepBase = (trial - 1) * plan.nSetup;
@@ -281,7 +287,7 @@ function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, ma
     const key = encodeOutcome(ctl, L.RES, nResults);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return { trials: trial, seconds: (performance.now() - start) / 1000, counts };
+  return { trials: trial, seconds: (performance.now() - start) / 1000, counts, interrupted };
 }
 
 /** The CPU ids this process may run on (from /proc/self/status), or [] when unknown. */

@@ -5,6 +5,7 @@
 // Nothing is overwritten without `force`: every target is checked before the first is written,
 // so a refused batch leaves the folder as it was.
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { showOp } from '../../model/system.ts';
@@ -28,6 +29,13 @@ export interface OutputFile {
 export class FileExistsError extends Error {}
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+/** Longest file name stem: a file name has at most 255 bytes, and "-NN.json" must still fit. */
+const MAX_STEM = 200;
+
+/** A long stem (a scenario named by a long string) is cut and given a hash of the whole, so two
+ * long names stay apart and the file is always writable. */
+const capStem = (s: string) => (s.length <= MAX_STEM ? s : `${s.slice(0, MAX_STEM - 9)}-${createHash('sha256').update(s).digest('hex').slice(0, 8)}`);
 
 /** "<property>.<scenario>.<variant>": what it breaks, where, on which kernel. */
 export function counterexampleName(cx: TraceSource): string {
@@ -76,7 +84,7 @@ export function counterexampleMarkdown(cx: CounterexampleOutput, jsonPath: strin
 export function counterexampleFiles(dir: string, cxs: readonly CounterexampleOutput[]): OutputFile[] {
   const used = new Map<string, number>();
   return cxs.flatMap((cx) => {
-    const base = cx.name !== undefined ? slug(cx.name) : counterexampleName(cx);
+    const base = capStem(cx.name !== undefined ? slug(cx.name) : counterexampleName(cx));
     const k = (used.get(base) ?? 0) + 1;
     used.set(base, k);
     const name = k === 1 ? base : `${base}-${k}`;

@@ -98,6 +98,20 @@ export function parseTraceFile(data: unknown, source: string): TraceFile {
     fail(`/scenario: ${(e as Error).message.replace(/^scenario [^:]*: /, '')}`);
   }
   const file = d as unknown as TraceFile;
+  // The run engine takes a thread number modulo the thread count: a schedule naming a thread the
+  // scenario does not have would silently run another one.
+  const threads = file.scenario.threads.length;
+  const stray = file.schedule.findIndex((s) => s.thread >= threads);
+  if (stray >= 0) fail(`/schedule/${stray}/thread is ${file.schedule[stray].thread}; scenario ${file.scenario.name} has threads 0 to ${threads - 1}`);
+  const names = new Set(file.scenario.threads.map((_, t) => `T${t}`));
+  if (file.results !== undefined) {
+    const unknown = Object.keys(file.results).find((t) => !names.has(t));
+    if (unknown !== undefined) fail(`/results has thread "${unknown}", which the scenario does not have (threads T0 to T${threads - 1})`);
+    const wrong = Object.entries(file.results).find(([t, rs]) => rs.length !== file.scenario.threads[Number(t.slice(1))].length);
+    if (wrong) fail(`/results/${wrong[0]} has ${wrong[1].length} results; thread ${wrong[0]} has ${file.scenario.threads[Number(wrong[0].slice(1))].length} ops`);
+  }
+  const badStep = file.steps.findIndex((s) => !names.has(s.thread));
+  if (badStep >= 0) fail(`/steps/${badStep}/thread is "${file.steps[badStep].thread}"; the scenario has threads T0 to T${threads - 1}`);
   const numbered = file.steps.findIndex((s, i) => s.n !== i + 1);
   if (numbered >= 0) fail(`/steps/${numbered}/n is ${file.steps[numbered].n}; steps are numbered 1, 2, 3, ...`);
   return file;

@@ -33,18 +33,26 @@ export function showStep(s: TraceStep): string {
   return `${s.thread} ${s.op} ${s.stepId} (${s.where})${changes ? ` [${changes}]` : ''}${s.returned !== undefined ? ` => ${s.returned}` : ''}`;
 }
 
-function sameStep(a: TraceStep, b: TraceStep): boolean {
-  return COMPARED.every((f) => JSON.stringify(a[f]) === JSON.stringify(b[f]));
+/** The first compared field in which two steps differ, or undefined when they agree. */
+function differingField(a: TraceStep, b: TraceStep): (typeof COMPARED)[number] | undefined {
+  return COMPARED.find((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]));
 }
+
+/** A field's value in a divergence message (showStep leaves out merged). */
+const showField = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
+
+const showResults = (r: Record<string, string[]>) => Object.entries(r).map(([t, rs]) => `${t} ${rs.join(' ')}`).join(', ');
 
 const showViolation = (v: TraceViolation | null) => (v ? `${v.propertyId} at step ${v.step} (${v.message})` : 'no violation');
 
 /** Compares a run with the saved steps and violation; null when they agree. */
-export function compareRun(saved: Pick<TraceFile, 'steps' | 'violation'>, run: RunResult): { step: number; reason: string } | null {
+export function compareRun(saved: Pick<TraceFile, 'steps' | 'violation' | 'results'>, run: RunResult): { step: number; reason: string } | null {
   const n = Math.min(saved.steps.length, run.trace.length);
   for (let i = 0; i < n; i++) {
-    if (!sameStep(saved.steps[i], run.trace[i])) {
-      return { step: i + 1, reason: `saved ${showStep(saved.steps[i])}; now ${showStep(run.trace[i])}` };
+    const f = differingField(saved.steps[i], run.trace[i]);
+    if (f !== undefined) {
+      const a = saved.steps[i], b = run.trace[i];
+      return { step: i + 1, reason: `${f} differs (saved ${showField(a[f])}, now ${showField(b[f])}): saved ${showStep(a)}; now ${showStep(b)}` };
     }
   }
   if (saved.steps.length !== run.trace.length) {
@@ -56,6 +64,11 @@ export function compareRun(saved: Pick<TraceFile, 'steps' | 'violation'>, run: R
   const a = saved.violation, b = run.violation;
   const same = a === null ? b === null : b !== null && a.propertyId === b.propertyId && a.step === b.step && a.message === b.message;
   if (!same) return { step: b?.step ?? a?.step ?? n, reason: `saved ${showViolation(a)}; now ${showViolation(b)}` };
+  // The saved results are what the trace claims each op returned: an edited claim does not reproduce.
+  const sorted = (r: Record<string, string[]>) => JSON.stringify(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (saved.results !== undefined && sorted(saved.results) !== sorted(run.results)) {
+    return { step: n, reason: `the results differ: saved ${showResults(saved.results)}; now ${showResults(run.results)}` };
+  }
   return null;
 }
 

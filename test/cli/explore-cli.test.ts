@@ -58,14 +58,17 @@ describe('--out on explore and outcomes', () => {
     const { mkdtempSync, readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'tlm-out-'));
-    expect(cli('explore', '--variant', 'linux-4.3/no-rollback', '--scenario', 'listen-race-2', '--out', dir).status).toBe(1);
-    expect(cli('outcomes', '--scenario', 'listen-race-2', '--out', dir).status).toBe(0);
-    const json = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-    expect(json).toContain('failure-restores-close.listen-race-2.linux-4.3_no-rollback.json');
-    expect(json.filter((f) => f.startsWith('outcome-'))).toHaveLength(3);
-    for (const f of json) expect(cli('replay', join(dir, f), '--quiet').status, f).toBe(0);
-    const again = cli('outcomes', '--scenario', 'listen-race-2', '--out', dir);
+    // A folder that is not empty is refused before the search (its file names are not known before it).
+    const found = join(dir, 'explore'), outcomes = join(dir, 'outcomes');
+    expect(cli('explore', '--variant', 'linux-4.3/no-rollback', '--scenario', 'listen-race-2', '--out', found).status).toBe(1);
+    expect(cli('outcomes', '--scenario', 'listen-race-2', '--out', outcomes).status).toBe(0);
+    const json = [...readdirSync(found).map((f) => join(found, f)), ...readdirSync(outcomes).map((f) => join(outcomes, f))].filter((f) => f.endsWith('.json')).sort();
+    expect(json).toContain(join(found, 'failure-restores-close.listen-race-2.linux-4.3_no-rollback.json'));
+    expect(readdirSync(outcomes).filter((f) => f.startsWith('outcome-') && f.endsWith('.json'))).toHaveLength(3);
+    for (const f of json) expect(cli('replay', f, '--quiet').status, f).toBe(0);
+    const again = cli('outcomes', '--scenario', 'listen-race-2', '--out', outcomes);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/already exists/);
+    expect(again.stderr).toMatch(/already exists and is not empty/);
+    expect(cli('outcomes', '--scenario', 'listen-race-2', '--out', outcomes, '--force').status).toBe(0);
   });
 });

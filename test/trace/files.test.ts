@@ -68,7 +68,7 @@ describe('check --out', () => {
     expect(b.status).toBe(2);
     expect(b.stdout).toBe('');
     expect(b.stderr.trim().split('\n')).toHaveLength(1);
-    expect(b.stderr).toMatch(/already exists \(and 1 more\); refusing to overwrite it \(use --force to replace\)/);
+    expect(b.stderr).toMatch(/already exists and is not empty; refusing to write into it \(use --force to replace files in it\)/);
 
     expect(cli(...args, '--force').status).toBe(0);
     expect(cli('check', '--force').stderr).toMatch(/--force only makes sense with --out/);

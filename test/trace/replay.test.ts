@@ -99,7 +99,8 @@ describe('tcp-listen-model replay', () => {
     t.steps[i].raceWindow = [];
     const r = cli('replay', save('edited.json', t));
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`^diverges at step ${i + 1}: saved T\\d listen\\([AB]\\) publish-listen`, 'm'));
+    // Only raceWindow differs, which showStep does not print: the message names the field.
+    expect(r.stdout).toMatch(new RegExp(`^diverges at step ${i + 1}: raceWindow differs \\(saved \\[\\], now \\["[AB]"\\]\\): saved T\\d listen\\([AB]\\) publish-listen`, 'm'));
     expect(r.stdout).toContain('the run now:');
   });
 

@@ -1,7 +1,9 @@
 // `docs`: writes docs/INVARIANTS.md from the registries; `docs --check` only compares and exits 1
 // when the file on disk differs from what would be written (so CI catches a stale page).
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { readInputFile } from '../../read-json.ts';
+import { checkOutFile, writing } from '../out.ts';
 import { dirname, relative } from 'node:path';
 import { generateInvariantsDoc } from '../../docs/invariants.ts';
 import { INVARIANTS_PATH, WITNESS_PATH, invariantsDocOptions } from '../../docs/defaults.ts';
@@ -13,7 +15,7 @@ import { semanticsStale } from './semantics.ts';
 /** What `docs --check` decides: fresh, or stale and why. */
 export function docsStale(path: string, expected: string): string | null {
   if (!existsSync(path)) return `${path} does not exist`;
-  const have = readFileSync(path, 'utf8');
+  const have = readInputFile(path, 'page');
   if (have === expected) return null;
   const a = have.split('\n'), b = expected.split('\n');
   let i = 0;
@@ -23,11 +25,18 @@ export function docsStale(path: string, expected: string): string | null {
 
 export const docsCommand: Command = {
   summary: 'generate docs/INVARIANTS.md (--check: exit 1 if the file is stale)',
-  usage: '[--check] [--out FILE] [--witness FILE]',
+  usage: '[--check] [--out FILE [--force]] [--witness FILE]',
   run(argv) {
-    const { values, positionals } = parse(argv, { check: { type: 'boolean' }, out: { type: 'string' }, witness: { type: 'string' } });
+    const { values, positionals } = parse(argv, { check: { type: 'boolean' }, out: { type: 'string' }, witness: { type: 'string' }, force: { type: 'boolean' } });
     noPositionals(positionals);
     const path = values.out === undefined ? INVARIANTS_PATH : String(values.out);
+    if (values.force && (values.out === undefined || values.check)) throw new UsageError('--force only makes sense with --out FILE (and without --check)');
+    // The default page is generated, and regenerating it is what `docs` is for; a file the user
+    // named is theirs, and is replaced only with --force. --check only reads it.
+    if (values.out !== undefined && !values.check) checkOutFile(path, '--out', !!values.force);
+    if (values.check && values.out !== undefined && existsSync(path) && !statSync(path).isFile()) throw new UsageError(`--out ${path} is not a regular file`);
+    // A witness file named on the command line must exist (the default one may be absent: "not measured yet").
+    if (values.witness !== undefined && !existsSync(String(values.witness))) throw new UsageError(`cannot read witness file ${values.witness}: ENOENT`);
     let options;
     try {
       options = invariantsDocOptions(values.witness === undefined ? WITNESS_PATH : String(values.witness));
@@ -48,8 +57,10 @@ export const docsCommand: Command = {
       process.stdout.write(`${shown} is up to date\n`);
       return 0;
     }
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    writing(path, () => {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    });
     process.stdout.write(`wrote ${shown} (${Buffer.byteLength(text)} bytes)\n`);
     return 0;
   },

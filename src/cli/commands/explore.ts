@@ -12,7 +12,12 @@ import type { Segment } from '../../engine/run.ts';
 import { runSchedule, type RunResult } from '../../engine/run.ts';
 import { compileSystem } from '../../../model/system.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
-import { OUT_OPTIONS, writeOut } from '../out.ts';
+import { findProperty } from '../../../properties/registry.ts';
+import { expectedOn } from '../../engine/check.ts';
+import { OUT_OPTIONS, checkOutDir, writeOut } from '../out.ts';
+import { INTERRUPTED_EXIT, interrupted, runInterruptible, stderrIsTty } from '../interrupt.ts';
+import type { Scenario } from '../../../model/scenario.ts';
+import type { Variant } from '../../../model/variant.ts';
 
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
@@ -28,37 +33,66 @@ function options(values: Record<string, unknown>) {
     strategy: choiceOption(values.strategy, 'strategy', ['bfs', 'dfs'] as const, 'bfs'),
     maxStates: intOption(values['max-states'], 'max-states', 50_000_000, 1),
     maxSeconds: intOption(values['max-seconds'], 'max-seconds', 600, 1),
+    // Bounds the search structures (visited set, queue, parent links), not the whole process:
+    // Node and the CLI itself take about 76 MiB more. 32 is the least the structures start with.
     maxBytes: intOption(values['max-memory'], 'max-memory', 16_384, 32, 1 << 20) * 2 ** 20,
     merge: !values['no-merge'],
   };
 }
 
-/** A progress line on stderr, only for a terminal and only after the first second. */
-function progress() {
-  if (!process.stderr.isTTY) return undefined;
-  return (s: { states: number; transitions: number; seconds: number; statesPerSecond: number }) => {
-    if (s.seconds < 1) return;
-    process.stderr.write(`\r${s.states} states, ${s.transitions} transitions, ${s.seconds.toFixed(1)} s, ${s.statesPerSecond} states/s   `);
+/** Called about every 100 ms: a progress line on stderr (a terminal only, after the first second), and 'stop' on Ctrl-C. */
+export function progress() {
+  const tty = stderrIsTty();
+  return (s: { states: number; transitions: number; seconds: number; statesPerSecond: number }): 'stop' | undefined => {
+    if (interrupted()) return 'stop';
+    if (tty && s.seconds >= 1) process.stderr.write(`\r${s.states} states, ${s.transitions} transitions, ${s.seconds.toFixed(1)} s, ${s.statesPerSecond} states/s   `);
+    return undefined;
   };
 }
 
+/** A bound that depends on the machine's speed (or the user's hand): what was reached under it does too. */
+const speedBound = (r: ExploreResult) => r.bound === 'seconds' || r.bound === 'memory' || r.bound === 'interrupted';
+
 function timing(r: ExploreResult): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (stderrIsTty()) process.stderr.write('\r\x1b[K');
   const s = r.stats;
-  process.stderr.write(`timing: ${s.seconds} s, ${s.statesPerSecond} states/s, ${s.bytesPerState} bytes per stored state, peak ${(s.peakBytes / 2 ** 20).toFixed(1)} MiB of search structures\n`);
+  const reached = speedBound(r) ? `${s.states} states, ${s.transitions} transitions, max depth ${s.maxDepth} before the ${r.bound === 'interrupted' ? 'interrupt' : `${r.bound} bound`}; ` : '';
+  process.stderr.write(`timing: ${reached}${s.seconds} s, ${s.statesPerSecond} states/s, ${s.bytesPerState} bytes per stored state, peak ${(s.peakBytes / 2 ** 20).toFixed(1)} MiB of search structures\n`);
 }
+
+/** The result line: complete, or which bound ended it (an interrupt says so). */
+const resultLine = (r: ExploreResult) => !r.truncated ? 'result: complete, every reachable state visited'
+  : r.bound === 'interrupted' ? 'result: INTERRUPTED, NOT PROVEN; the figures below cover the part searched'
+    : `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched`;
+
+/**
+ * Properties whose violation is expected on this variant in this scenario but was not found:
+ * not as expected, exit 1, whether the search completed or a bound ended it first.
+ */
+function expectedMissed(r: ExploreResult, scenario: Scenario, variant: Variant): string[] {
+  return r.properties.filter((p) => {
+    const prop = findProperty(p.id);
+    return (p.verdict === 'holds' || p.verdict === 'not proven') && prop !== undefined && expectedOn(prop, variant) && prop.expectedViolation!.seenIn.includes(scenario.name);
+  }).map((p) => p.id);
+}
+
+/** Exit status: 130 when interrupted; else 0 when every verdict is as expected, 1 otherwise. */
+const exploreStatus = (r: ExploreResult, bad: number, missed: number) => (r.bound === 'interrupted' ? INTERRUPTED_EXIT : bad || missed ? 1 : 0);
 
 const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: each thread runs to completion in order' : `${sch.map((s) => `T${s.thread} x${s.steps}`).join(', ')}, then each thread to completion in order`;
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only)] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true } });
     noPositionals(positionals);
     const o = options(values);
-    if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
-    const r = explore({ ...o, properties: propertiesOption(values.property), symmetry: !values['no-symmetry'], progress: progress() });
+    const properties = propertiesOption(values.property);
+    checkOutDir(values);
+    const inWorker = runInterruptible('explore', argv);
+    if (inWorker) return inWorker;
+    const r = explore({ ...o, properties, symmetry: !values['no-symmetry'], progress: progress() });
     timing(r);
     const written = writeOut(values, r.properties.flatMap((p) => p.counterexample ? [{
       scenario: o.scenario, variant: r.variant, schedule: p.counterexample.schedule, run: p.counterexample.run, merge: r.merge,
@@ -66,22 +100,26 @@ export const exploreCommand: Command = {
     }] : []));
     if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     const bad = r.properties.filter((p) => p.verdict === 'violated');
+    const missed = expectedMissed(r, o.scenario, o.variant);
+    const status = exploreStatus(r, bad.length, missed.length);
     if (values.json) {
       const { seconds: _s, statesPerSecond: _r, peakBytes: _p, bytesPerState: _b, ...stable } = r.stats;
+      // Counts reached under a time or memory bound depend on the machine: they went to stderr.
+      const { states: _n, transitions: _t, maxDepth: _d, ...counts } = stable;
       process.stdout.write(JSON.stringify({
-        ...r, stats: stable,
+        ...r, stats: speedBound(r) ? counts : stable, expectedViolationsNotFound: missed,
         properties: r.properties.map((p) => ({ ...p, ...(p.counterexample ? { counterexample: { ...p.counterexample, run: { results: p.counterexample.run.results, trace: p.counterexample.run.trace } } } : {}) })),
       }, null, 2) + '\n');
-      return bad.length ? 1 : 0;
+      return status;
     }
     const out = [
       `explore ${r.scenario} on ${r.variant}: ${r.strategy === 'bfs' ? 'breadth-first' : 'depth-first'}, symmetry ${r.symmetry ? `on (orbits: ${r.orbits.map((o) => o.join('=')).join('; ')})` : 'off'}, invisible steps ${r.merge ? 'merged' : 'not merged'}`,
-      r.truncated ? `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched` : `result: complete, every reachable state visited`,
+      resultLine(r),
       '',
     ];
     const w = Math.max(...r.properties.map((p) => p.id.length));
-    for (const p of r.properties) out.push(`${p.id.padEnd(w)}  ${p.verdict}${p.counterexample ? ` (shortest: ${p.counterexample.depth} transitions)` : ''}`);
-    out.push('', `states ${r.stats.states}, transitions ${r.stats.transitions}, max depth ${r.stats.maxDepth}, fingerprint collision chance ${r.stats.collisionProbability.toExponential(1)}`);
+    for (const p of r.properties) out.push(`${p.id.padEnd(w)}  ${p.verdict}${p.counterexample ? ` (shortest: ${p.counterexample.depth} transitions)` : ''}${missed.includes(p.id) ? ' (a violation is expected here: not as expected)' : ''}`);
+    out.push('', `${speedBound(r) ? '' : `states ${r.stats.states}, transitions ${r.stats.transitions}, max depth ${r.stats.maxDepth}, `}fingerprint collision chance ${r.stats.collisionProbability.toExponential(1)}`);
     out.push(`model steps never run: ${r.coverage.stepsNeverRun.join(', ') || 'none'}`);
     out.push(`lifecycle moves never taken: ${r.coverage.lifecycleMovesNeverTaken.join('; ') || 'none'}`);
     for (const p of r.properties) {
@@ -90,22 +128,27 @@ export const exploreCommand: Command = {
       out.push(indent(formatTraceText(p.counterexample.run.trace)), '', `    ${p.counterexample.message}`);
     }
     process.stdout.write(out.join('\n') + '\n');
-    return bad.length ? 1 : 0;
+    return status;
   },
 };
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only)] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, COMMON);
     noPositionals(positionals);
     const o = options(values);
+    if (values['no-symmetry']) throw new UsageError('--no-symmetry: outcomes never uses symmetry (it would fold outcomes that differ only by which socket won)');
+    checkOutDir(values);
+    const inWorker = runInterruptible('outcomes', argv);
+    if (inWorker) return inWorker;
     // Symmetry would fold outcomes that differ only by which socket won: keep it off here.
-    if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
     const r = explore({ ...o, properties: [], symmetry: false, outcomes: true, progress: progress() });
     timing(r);
     const outcomes = r.outcomes ?? [];
+    // No outcome is expected or unexpected: 0, or 130 when interrupted.
+    const status = r.bound === 'interrupted' ? INTERRUPTED_EXIT : 0;
     // Saved witnesses carry every property's verdict, as `replay` checks them all.
     const sys = values.out === undefined ? undefined : compileSystem(o.scenario, o.variant);
     const written = sys === undefined ? [] : writeOut(values, outcomes.map((x, i) => ({
@@ -116,7 +159,7 @@ export const outcomesCommand: Command = {
     if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     if (values.json) {
       process.stdout.write(JSON.stringify({
-        scenario: r.scenario, variant: r.variant, complete: !r.truncated,
+        scenario: r.scenario, variant: r.variant, complete: !r.truncated, ...(r.bound === 'interrupted' ? { interrupted: true } : {}),
         outcomes: outcomes.map((x) => ({
           returns: Object.fromEntries(Object.entries(x.returns).map(([t, v]) => [t, v.length === 1 ? v[0] : v])),
           listening: x.listening,
@@ -124,16 +167,16 @@ export const outcomesCommand: Command = {
           schedule: x.witness,
         })),
       }, null, 2) + '\n');
-      return 0;
+      return status;
     }
-    const out = [`outcomes of ${r.scenario} on ${r.variant}: ${outcomes.length}${r.truncated ? ` so far (NOT COMPLETE: bound reached: ${r.bound})` : ' (complete)'}`, ''];
+    const out = [`outcomes of ${r.scenario} on ${r.variant}: ${outcomes.length}${r.bound === 'interrupted' ? ' so far (INTERRUPTED, NOT COMPLETE)' : r.truncated ? ` so far (NOT COMPLETE: bound reached: ${r.bound})` : ' (complete)'}`, ''];
     outcomes.forEach((x, i) => {
       out.push(`${i + 1}. ${Object.entries(x.returns).map(([t, v]) => `${t} ${v.join(' ')}`).join(', ')}; listening: ${x.listening.join(', ') || 'none'}`);
       out.push(`   witness: ${showSchedule(x.witness)}`);
       out.push(indent(formatTraceText(x.run.trace), 6), '');
     });
     process.stdout.write(out.join('\n') + '\n');
-    return 0;
+    return status;
   },
 };
 

@@ -12,7 +12,7 @@ import { intOption, noPositionals, parse } from '../options.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
-import { OUT_OPTIONS, writeOut } from '../out.ts';
+import { OUT_OPTIONS, checkOutDir, writeOut } from '../out.ts';
 import type { CounterexampleOutput } from '../../trace/files.ts';
 
 export interface KillRow {
@@ -57,10 +57,10 @@ export const mutantsCommand: Command = {
   run(argv) {
     const { values, positionals } = parse(argv, { base: { type: 'string' }, seeds: { type: 'string' }, 'no-timing': { type: 'boolean' }, json: { type: 'boolean' }, ...OUT_OPTIONS });
     noPositionals(positionals);
-    if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
     const seeds = intOption(values.seeds, 'seeds', 10, 1, 1000);
     const base = values.base as string | undefined;
     if (base !== undefined && !KERNELS.some((k) => k.id === base)) throw new UsageError(`unknown base "${base}" (kernels: ${KERNELS.map((k) => k.id).join(', ')})`);
+    checkOutDir(values);
     const kernels = KERNELS.filter((k) => base === undefined || k.id === base);
     const rows = kernels.flatMap((k) => [...MUTANTS.filter((m) => m.mutant!.base === k.id), k]).map((v) => killRow(v, seeds));
     const timing = !values['no-timing'];
