@@ -14,10 +14,13 @@ describe('command dispatch', () => {
     expect(r.status).toBe(2);
   });
 
-  it('no command prints the usage and exits 2; help exits 0; a command\'s --help names its options', () => {
+  it('no command is one line on stderr and exit 2; help exits 0; a command\'s --help names its options', () => {
     const none = cli();
-    expect(none.stdout).toMatch(/^usage: tcp-listen-model <command> \[options\]/);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^tcp-listen-model: no command given .*\n$/);
+    expect(none.stderr.split('\n').length).toBe(2);
     expect(none.status).toBe(2);
+    expect(cli('help').stdout).toMatch(/^usage: tcp-listen-model <command> \[options\]/);
     expect(cli('help').status).toBe(0);
     const help = cli('explore', '--help');
     expect(help.stdout).toMatch(/^usage: tcp-listen-model explore .*--strategy bfs\|dfs/);

@@ -207,7 +207,7 @@ describe('hostile input: refused with one line, exit 2, nothing changed', () => 
     mkdirSync(at('ro'));
     chmodSync(at('ro'), 0o555);
     chmodSync(box, 0o755);
-    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/tcp-listen-model.mjs'), 'check', ...LISTEN2, '--runs', '5', '--out', at('ro', 'sub')], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, TLM_NO_BUNDLE: '1', HOME: '/tmp' } });
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../dist/cli.js'), 'check', ...LISTEN2, '--runs', '5', '--out', at('ro', 'sub')], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, TLM_NO_BUNDLE: '1', HOME: '/tmp' } });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not writable/);

@@ -16,7 +16,7 @@ import { allocatePorts } from '../../src/kernel/ports.ts';
 import { decodeSockaddrIn, type Libc } from '../../src/kernel/libc.ts';
 import type { Scenario } from '../../model/scenario.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/tcp-listen-model.mjs');
+const BIN = join(import.meta.dirname, '../../dist/cli.js');
 const box = mkdtempSync(join(tmpdir(), 'tlm-promises-'));
 const linux = process.platform === 'linux';
 const root = process.getuid?.() === 0;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generateInvariantsDoc, type InvariantsDocOptions } from '../../src/docs/invariants.ts';
 import { INVARIANTS_PATH, invariantsDocOptions } from '../../src/docs/defaults.ts';
 import { parseWitness, readWitness } from '../../src/docs/witness.ts';
-import { docsStale } from '../../src/cli/commands/docs.ts';
+import { docsStale } from '../../src/docs/stale.ts';
 import { statechartMermaid } from '../../src/trace/statechart.ts';
 import { linux43 } from '../../model/variants/linux-4.3/index.ts';
 import { KERNELS } from '../../model/registry.ts';

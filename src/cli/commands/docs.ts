@@ -2,7 +2,6 @@
 // when the file on disk differs from what would be written (so CI catches a stale page).
 
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { readInputFile } from '../../read-json.ts';
 import { checkOutFile, writing } from '../out.ts';
 import { dirname, relative } from 'node:path';
 import { generateInvariantsDoc } from '../../docs/invariants.ts';
@@ -11,17 +10,7 @@ import { noPositionals, parse } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { semanticsStale } from './semantics.ts';
-
-/** What `docs --check` decides: fresh, or stale and why. */
-export function docsStale(path: string, expected: string): string | null {
-  if (!existsSync(path)) return `${path} does not exist`;
-  const have = readInputFile(path, 'page');
-  if (have === expected) return null;
-  const a = have.split('\n'), b = expected.split('\n');
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return `${path} is stale (first difference at line ${i + 1})`;
-}
+import { docsStale } from '../../docs/stale.ts';
 
 export const docsCommand: Command = {
   summary: 'generate docs/INVARIANTS.md (--check: exit 1 if the file is stale)',

@@ -13,7 +13,7 @@ import { readKernelRecord, verifyOnKernel, type KernelRecord } from '../../seman
 import { noPositionals, parse } from '../options.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
-import { docsStale } from './docs.ts';
+import { docsStale } from '../../docs/stale.ts';
 import { kernelGuard } from './kernel.ts';
 
 export const SEMANTICS_PATH = join(REPO_ROOT, 'docs', 'SEMANTICS.md');
