@@ -5,6 +5,7 @@
 import { UsageError } from './errors.ts';
 import { match } from 'ts-pattern';
 import { COMMANDS, isCommandName, type CommandName } from './commands.ts';
+import { loadVariantFiles } from './variant-file.ts';
 
 const USAGE = `usage: tcp-listen-model <command> [options]
 
@@ -46,7 +47,11 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`usage: tcp-listen-model ${name} ${COMMANDS[name].usage}\n\n${COMMANDS[name].summary}\n`);
         return 0;
       })
-      .with({ kind: 'run' }, ({ name, rest }) => COMMANDS[name].run(rest))
+      .with({ kind: 'run' }, async ({ name, rest }) => {
+        // `--variant ./my-patch.ts`: the user's module is imported before the command reads its options.
+        await loadVariantFiles(name, rest);
+        return COMMANDS[name].run(rest);
+      })
       .exhaustive();
   } catch (e) {
     // A scenario the model cannot run (too many ports, a setup the statechart refuses) is bad

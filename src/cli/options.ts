@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
+import { isVariantFile, loadedVariant } from './variant-file.ts';
 import { findVariant, allVariants, DEFAULT_VARIANT } from '../../model/registry.ts';
 import type { Variant } from '../../model/variant.ts';
 import { PROPERTIES, findProperty } from '../../properties/registry.ts';
@@ -46,6 +47,8 @@ export function intOption(v: unknown, name: string, dflt: number, min = 0, max =
 
 export function variantOption(v: unknown): Variant {
   const id = v === undefined ? DEFAULT_VARIANT : String(v);
+  // A variant file was loaded by main() before the command ran (src/cli/variant-file.ts).
+  if (isVariantFile(id)) return loadedVariant(id) ?? (() => { throw new UsageError(`variant file ${id}: this command does not load variant files`); })();
   const found = findVariant(id);
   if (!found) {
     const kernels = allVariants().filter((x) => !x.mutant).map((x) => x.id);
