@@ -45,6 +45,12 @@ export function loadedVariant(name: string): Variant | undefined {
   return loaded.get(name);
 }
 
+/** How a command line names `v` again: the file it was loaded from, or its id. */
+export function variantArg(v: Variant): string {
+  for (const [name, x] of loaded) if (x === v) return name;
+  return v.id;
+}
+
 /** Loads the variant files the command's own variant options name (its other arguments are the command's to check). */
 export async function loadVariantFiles(command: string, argv: readonly string[]): Promise<void> {
   const flags = VARIANT_FLAGS[command];

@@ -60,6 +60,8 @@ export interface ScenarioDiff {
   from: SideSummary;
   to: SideSummary;
   only: OutcomeDifference[];
+  /** Every outcome each side reached, in the explorer's order (the report shows them side by side). */
+  outcomes: Record<Side, Outcome[]>;
   verdictChanges: VerdictChange[];
   /** Verdicts that one side could not decide within its bound while the other could. */
   undecided: { id: string; from: ExploreVerdict; to: ExploreVerdict }[];
@@ -123,7 +125,8 @@ export function diffScenario(scenario: Scenario, o: DiffOptions): ScenarioDiff {
   });
   const complete = !sides.from.truncated && !sides.to.truncated;
   return {
-    scenario, from: summary(sides.from), to: summary(sides.to), only, verdictChanges, undecided, complete,
+    scenario, from: summary(sides.from), to: summary(sides.to), only,
+    outcomes: { from: sides.from.outcomes ?? [], to: sides.to.outcomes ?? [] }, verdictChanges, undecided, complete,
     differs: only.some((x) => x.provenUnreachableOnOtherSide) || verdictChanges.length > 0,
   };
 }

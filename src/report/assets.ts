@@ -83,6 +83,16 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .v-unproven, .v-other { background: #eaeef2; color: #424a53; border-color: #d1d9e0; }
 
 figure.diagram { margin: 0; }
+.diff-cols { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
+.diff-col h3 { text-transform: none; letter-spacing: 0; color: var(--fg); margin-top: 4px; }
+.diff-col ul.outcomes { list-style: none; margin: 0; padding: 0; }
+.diff-col li.outcome { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 0 0 8px; background: var(--soft); }
+.diff-col li.outcome.only.lost { border-color: #cf222e; background: #ffebe9; }
+.diff-col li.outcome.only.gained { border-color: #1a7f37; background: #dafbe1; }
+.diff-col li.outcome .tag { display: block; font-size: 12px; font-weight: 600; color: var(--muted); }
+.diff-col li.outcome.only figure.diagram { background: var(--bg); border-radius: 6px; padding: 8px; margin-top: 8px; }
+ul.verdict-changes, ul.same { margin: 0 0 12px; }
+@media (max-width: 800px) { .diff-cols { grid-template-columns: minmax(0, 1fr); } }
 .mermaid { overflow-x: auto; text-align: center; min-height: 40px; }
 .mermaid:not(.is-rendered):not(.is-error) { color: var(--muted); font-size: 13px; padding: 16px; }
 .mermaid.is-error { text-align: left; color: #a40e26; background: #ffebe9; border-radius: 6px; padding: 10px 12px; white-space: pre-wrap; font-family: var(--mono); font-size: 12.5px; }

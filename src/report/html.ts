@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CLIENT_JS, CSS, inlineMermaid, scriptSafe } from './assets.ts';
 import { removedPaths, stateLines } from './state-view.ts';
 import { match } from 'ts-pattern';
-import type { CounterexampleSection, CounterexampleStep, ReportInput, Verdict, VerdictRow, WriteReportOptions } from './types.ts';
+import type { CounterexampleSection, CounterexampleStep, DiffColumn, DiffScenarioView, DiffView, ReportInput, Verdict, VerdictRow, WriteReportOptions } from './types.ts';
 
 export type { ReportInput, WriteReportOptions } from './types.ts';
 
@@ -48,7 +48,7 @@ function verdictBadge(verdict: Verdict): string {
 }
 
 // Ids the page uses for its own sections; counterexample anchors must not take them.
-const PAGE_IDS = ['report-verdicts', 'report-statechart', 'report-counterexamples'];
+const PAGE_IDS = ['report-verdicts', 'report-statechart', 'report-counterexamples', 'report-diff'];
 
 /**
  * Anchor ids for the counterexamples: the given id where it is usable, otherwise a cleaned one,
@@ -182,6 +182,44 @@ ${stepsBlock}
 </section>`;
 }
 
+/** One side of a scenario: its outcomes, the ones only it reaches marked, each with its witness beside it. */
+function diffColumn(c: DiffColumn, side: 'from' | 'to', scenario: string): string {
+  const mark = side === 'from' ? 'lost' : 'gained';
+  const items = c.outcomes.map((x) => x.only
+    ? `<li class="outcome only ${mark}"><span class="tag">${mark === 'lost' ? 'only here (lost)' : 'only here (gained)'}</span><code>${escapeHtml(x.text)}</code>
+${x.sequenceDiagram ? diagram(x.sequenceDiagram, `Shortest witness of ${x.text} on ${c.variant} in ${scenario}`) : ''}</li>`
+    : `<li class="outcome"><code>${escapeHtml(x.text)}</code></li>`);
+  return `<div class="diff-col ${side}" data-side="${side}">
+<h3><code>${escapeHtml(c.variant)}</code> · ${escapeHtml(c.summary)}</h3>
+<ul class="outcomes">${items.join('\n')}</ul>
+</div>`;
+}
+
+function diffScenario(d: DiffScenarioView): string {
+  const changes = d.verdictChanges.length
+    ? `<ul class="verdict-changes">${d.verdictChanges.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '';
+  return `<section class="card diff-scenario" data-state="${escapeHtml(d.state)}">
+<h2>${escapeHtml(d.scenario)} <span class="badge ${d.state === 'DIFFERS' ? 'v-violated' : d.state === 'same' ? 'v-holds' : 'v-unproven'}">${escapeHtml(d.state)}</span></h2>
+${changes}
+<div class="diff-cols">
+${diffColumn(d.from, 'from', d.scenario)}
+${diffColumn(d.to, 'to', d.scenario)}
+</div>
+</section>`;
+}
+
+/** The diff view: scenarios that differ in full, the same ones as one list. */
+function diffSections(diff: DiffView): string {
+  const shown = diff.scenarios.filter((d) => d.state !== 'same');
+  const same = diff.scenarios.filter((d) => d.state === 'same');
+  const sameList = same.length
+    ? `<section class="card"><h2>The same on both sides (${same.length})</h2><ul class="same">${same.map((d) => `<li><code>${escapeHtml(d.scenario)}</code>: ${escapeHtml(d.from.summary)}</li>`).join('')}</ul></section>` : '';
+  return `<div id="report-diff">
+${shown.length ? shown.map(diffScenario).join('\n') : `<section class="card"><p class="empty">No scenario differs between ${escapeHtml(diff.from)} and ${escapeHtml(diff.to)}.</p></section>`}
+${sameList}
+</div>`;
+}
+
 /** Render the whole report as one self-contained HTML document. */
 export function renderReportHtml(input: ReportInput): string {
   const anchors = anchorIds(input.counterexamples.map((c) => c.id));
@@ -210,10 +248,10 @@ export function renderReportHtml(input: ReportInput): string {
 <h1>${escapeHtml(input.title)}</h1>
 ${input.subtitle ? `<p class="subtitle">${escapeHtml(input.subtitle)}</p>` : ''}
 ${summary(input.verdicts)}
-<nav class="toc" aria-label="Contents">Contents: <ol><li><a href="#report-verdicts">Verdicts</a></li><li><a href="#report-statechart">Socket lifecycle</a></li><li><a href="#report-counterexamples">Counterexamples (${input.counterexamples.length})</a></li>${toc}</ol></nav>
+${input.diff ? '' : `<nav class="toc" aria-label="Contents">Contents: <ol><li><a href="#report-verdicts">Verdicts</a></li><li><a href="#report-statechart">Socket lifecycle</a></li><li><a href="#report-counterexamples">Counterexamples (${input.counterexamples.length})</a></li>${toc}</ol></nav>`}
 </header>
 <noscript><p>This report draws its diagrams and step states with JavaScript; the diagram sources are still readable under “Mermaid source”.</p></noscript>
-<section class="card" id="report-verdicts">
+${input.diff ? diffSections(input.diff) : `<section class="card" id="report-verdicts">
 <h2>Verdicts</h2>
 ${verdictTable(input.verdicts, cxAnchor)}
 </section>
@@ -223,7 +261,7 @@ ${diagram(input.statechart, 'Statechart of the socket lifecycle')}
 </section>
 <div id="report-counterexamples">
 ${cxSections}
-</div>
+</div>`}
 </main>
 <script>${inlineMermaid()}</script>
 <script>${scriptSafe(CLIENT_JS, 'the report script')}</script>

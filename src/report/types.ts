@@ -50,6 +50,41 @@ export interface ReportInput {
   /** Mermaid stateDiagram-v2 source of the socket lifecycle. */
   statechart: string;
   counterexamples: CounterexampleSection[];
+  /** `report --from V1 --to V2`: the two outcome sets side by side (then verdicts and counterexamples are not shown). */
+  diff?: DiffView;
+}
+
+/** One outcome in a column of the diff view; one only its side reaches carries its witness's diagram. */
+export interface DiffOutcomeView {
+  /** E.g. "T0 0 EADDRINUSE; listening: A". */
+  text: string;
+  /** Reached on this side only: lost (from) or gained (to). */
+  only: boolean;
+  /** Mermaid sequenceDiagram of the shortest witness, for an outcome only this side reaches. */
+  sequenceDiagram?: string;
+}
+
+export interface DiffColumn {
+  variant: string;
+  /** "3 outcomes", or "... so far, NOT PROVEN (bound reached: states)". */
+  summary: string;
+  outcomes: DiffOutcomeView[];
+}
+
+export interface DiffScenarioView {
+  scenario: string;
+  /** "DIFFERS", "same" or "INCOMPLETE". */
+  state: string;
+  from: DiffColumn;
+  to: DiffColumn;
+  /** One line a property whose verdict changed. */
+  verdictChanges: string[];
+}
+
+export interface DiffView {
+  from: string;
+  to: string;
+  scenarios: DiffScenarioView[];
 }
 
 export interface WriteReportOptions {

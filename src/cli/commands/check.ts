@@ -13,6 +13,7 @@ import { checkOutDir, writing } from '../out.ts';
 import { choiceOption, intOption, noPositionals, parse, pathOption, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { variantArg } from '../variant-file.ts';
 
 export const DEFAULT_RUNS = 1000;
 export const DEFAULT_SEED = 1;
@@ -78,7 +79,7 @@ export function runCheck(values: Record<string, unknown>): CheckRun {
     throw e;
   }
   const replayBase = [
-    'npx tcp-listen-model check', `--variant ${variant.id}`,
+    'npx tcp-listen-model check', `--variant ${variantArg(variant)}`,
     ...(scheduler === 'pct' ? [`--scheduler pct --depth ${depth}`] : []), ...(merge ? [] : ['--no-merge']),
   ].join(' ');
   const replay = (v: PropertyVerdict) => {

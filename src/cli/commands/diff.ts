@@ -23,6 +23,7 @@ import { intOption, noPositionals, parse, propertiesOption, variantOption } from
 import { OUT_OPTIONS, writeOut } from '../out.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
+import { variantArg } from '../variant-file.ts';
 
 const OPTIONS = {
   from: { type: 'string' }, to: { type: 'string' }, scenario: { type: 'string' },
@@ -148,7 +149,7 @@ export const diffCommand: Command = {
       maxSeconds: intOption(values['max-seconds'], 'max-seconds', 600, 1),
       maxBytes: intOption(values['max-memory'], 'max-memory', 16_384, 32, 1 << 20) * 2 ** 20,
     });
-    const command = ['npx tcp-listen-model diff', `--from ${r.from} --to ${r.to}`, source, merge ? '' : '--no-merge'].filter(Boolean).join(' ');
+    const command = ['npx tcp-listen-model diff', `--from ${variantArg(fromV)} --to ${variantArg(toV)}`, source, merge ? '' : '--no-merge'].filter(Boolean).join(' ');
     const written = values.out === undefined ? undefined : writeOut(values, outputs(r, { from: fromV, to: toV }, command, merge));
     if (written?.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     const status = r.differs || !r.complete ? 1 : 0;

@@ -18,6 +18,7 @@ import { OUT_OPTIONS, checkOutDir, writeOut } from '../out.ts';
 import { INTERRUPTED_EXIT, interrupted, runInterruptible, stderrIsTty } from '../interrupt.ts';
 import type { Scenario } from '../../../model/scenario.ts';
 import type { Variant } from '../../../model/variant.ts';
+import { variantArg } from '../variant-file.ts';
 
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
@@ -96,7 +97,7 @@ export const exploreCommand: Command = {
     timing(r);
     const written = writeOut(values, r.properties.flatMap((p) => p.counterexample ? [{
       scenario: o.scenario, variant: r.variant, schedule: p.counterexample.schedule, run: p.counterexample.run, merge: r.merge,
-      found: { by: 'explore', command: `npx tcp-listen-model explore --variant ${r.variant} --scenario ${o.scenario.name} --property ${p.id}` },
+      found: { by: 'explore', command: `npx tcp-listen-model explore --variant ${variantArg(o.variant)} --scenario ${o.scenario.name} --property ${p.id}` },
     }] : []));
     if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     const bad = r.properties.filter((p) => p.verdict === 'violated');
@@ -154,7 +155,7 @@ export const outcomesCommand: Command = {
     const written = sys === undefined ? [] : writeOut(values, outcomes.map((x, i) => ({
       name: `outcome-${i + 1}.${o.scenario.name}.${r.variant}`, scenario: o.scenario, variant: r.variant, schedule: x.witness,
       run: runSchedule(sys, x.witness, { properties: PROPERTIES, merge: r.merge, trace: true }), merge: r.merge,
-      found: { by: 'outcomes', command: `npx tcp-listen-model outcomes --variant ${r.variant} --scenario ${o.scenario.name}` },
+      found: { by: 'outcomes', command: `npx tcp-listen-model outcomes --variant ${variantArg(o.variant)} --scenario ${o.scenario.name}` },
     })));
     if (written.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
     if (values.json) {
