@@ -90,7 +90,11 @@ figure.diagram { margin: 0; }
 .diff-col li.outcome.only.lost { border-color: #cf222e; background: #ffebe9; }
 .diff-col li.outcome.only.gained { border-color: #1a7f37; background: #dafbe1; }
 .diff-col li.outcome .tag { display: block; font-size: 12px; font-weight: 600; color: var(--muted); }
-.diff-col li.outcome.only figure.diagram { background: var(--bg); border-radius: 6px; padding: 8px; margin-top: 8px; }
+.diff-col .witness-link { font-size: 12.5px; margin-left: 6px; white-space: nowrap; }
+.witness { border-left: 4px solid var(--line); padding: 4px 0 4px 14px; margin: 18px 0 0; }
+.witness.lost { border-left-color: #cf222e; }
+.witness.gained { border-left-color: #1a7f37; }
+.witness h3 { text-transform: none; letter-spacing: 0; color: var(--fg); margin: 0 0 8px; }
 ul.verdict-changes, ul.same { margin: 0 0 12px; }
 @media (max-width: 800px) { .diff-cols { grid-template-columns: minmax(0, 1fr); } }
 .mermaid { overflow-x: auto; text-align: center; min-height: 40px; }

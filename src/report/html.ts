@@ -182,12 +182,14 @@ ${stepsBlock}
 </section>`;
 }
 
-/** One side of a scenario: its outcomes, the ones only it reaches marked, each with its witness beside it. */
-function diffColumn(c: DiffColumn, side: 'from' | 'to', scenario: string): string {
-  const mark = side === 'from' ? 'lost' : 'gained';
-  const items = c.outcomes.map((x) => x.only
-    ? `<li class="outcome only ${mark}"><span class="tag">${mark === 'lost' ? 'only here (lost)' : 'only here (gained)'}</span><code>${escapeHtml(x.text)}</code>
-${x.sequenceDiagram ? diagram(x.sequenceDiagram, `Shortest witness of ${x.text} on ${c.variant} in ${scenario}`) : ''}</li>`
+/** The anchor of an outcome's witness: scenario index, side, outcome index. */
+const witnessId = (n: number, side: 'from' | 'to', i: number) => `witness-${n + 1}-${side}-${i + 1}`;
+const sideMark = (side: 'from' | 'to') => (side === 'from' ? 'lost' : 'gained');
+
+/** One side of a scenario: its outcomes, the ones only it reaches marked and linked to their witness. */
+function diffColumn(c: DiffColumn, side: 'from' | 'to', n: number): string {
+  const items = c.outcomes.map((x, i) => x.only
+    ? `<li class="outcome only ${sideMark(side)}"><span class="tag">only here (${sideMark(side)})</span><code>${escapeHtml(x.text)}</code>${x.sequenceDiagram ? ` <a class="witness-link" href="#${witnessId(n, side, i)}">witness ↓</a>` : ''}</li>`
     : `<li class="outcome"><code>${escapeHtml(x.text)}</code></li>`);
   return `<div class="diff-col ${side}" data-side="${side}">
 <h3><code>${escapeHtml(c.variant)}</code> · ${escapeHtml(c.summary)}</h3>
@@ -195,16 +197,29 @@ ${x.sequenceDiagram ? diagram(x.sequenceDiagram, `Shortest witness of ${x.text} 
 </div>`;
 }
 
-function diffScenario(d: DiffScenarioView): string {
+/**
+ * The witnesses of the outcomes only one side reaches, lost then gained, each under its outcome.
+ * A sequence diagram is 1,100-2,300 px wide at a readable size: two never fit side by side, so
+ * each takes the card's width, right under the two columns.
+ */
+function diffWitnesses(d: DiffScenarioView, n: number): string {
+  return (['from', 'to'] as const).flatMap((side) => d[side].outcomes.flatMap((x, i) => x.sequenceDiagram ? [`<div class="witness ${sideMark(side)}" id="${witnessId(n, side, i)}">
+<h3>${sideMark(side) === 'lost' ? 'Lost' : 'Gained'}: only on <code>${escapeHtml(d[side].variant)}</code> · <code>${escapeHtml(x.text)}</code></h3>
+${diagram(x.sequenceDiagram, `Shortest witness of ${x.text} on ${d[side].variant} in ${d.scenario}`)}
+</div>`] : [])).join('\n');
+}
+
+function diffScenario(d: DiffScenarioView, n: number): string {
   const changes = d.verdictChanges.length
     ? `<ul class="verdict-changes">${d.verdictChanges.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '';
   return `<section class="card diff-scenario" data-state="${escapeHtml(d.state)}">
 <h2>${escapeHtml(d.scenario)} <span class="badge ${d.state === 'DIFFERS' ? 'v-violated' : d.state === 'same' ? 'v-holds' : 'v-unproven'}">${escapeHtml(d.state)}</span></h2>
 ${changes}
 <div class="diff-cols">
-${diffColumn(d.from, 'from', d.scenario)}
-${diffColumn(d.to, 'to', d.scenario)}
+${diffColumn(d.from, 'from', n)}
+${diffColumn(d.to, 'to', n)}
 </div>
+${diffWitnesses(d, n)}
 </section>`;
 }
 
@@ -215,7 +230,7 @@ function diffSections(diff: DiffView): string {
   const sameList = same.length
     ? `<section class="card"><h2>The same on both sides (${same.length})</h2><ul class="same">${same.map((d) => `<li><code>${escapeHtml(d.scenario)}</code>: ${escapeHtml(d.from.summary)}</li>`).join('')}</ul></section>` : '';
   return `<div id="report-diff">
-${shown.length ? shown.map(diffScenario).join('\n') : `<section class="card"><p class="empty">No scenario differs between ${escapeHtml(diff.from)} and ${escapeHtml(diff.to)}.</p></section>`}
+${shown.length ? shown.map((d, n) => diffScenario(d, n)).join('\n') : `<section class="card"><p class="empty">No scenario differs between ${escapeHtml(diff.from)} and ${escapeHtml(diff.to)}.</p></section>`}
 ${sameList}
 </div>`;
 }

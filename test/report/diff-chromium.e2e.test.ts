@@ -75,7 +75,11 @@ describe('the diff view in headless Chromium', () => {
         expect(await cols.nth(1).locator('h3').textContent()).toContain('linux-6.18');
       }
       const only = input.diff!.scenarios.flatMap((s) => [...s.from.outcomes, ...s.to.outcomes]).filter((x) => x.only).length;
-      expect(await page.locator('li.outcome.only .mermaid > svg').count()).toBe(only);
+      expect(await page.locator('.witness .mermaid > svg').count()).toBe(only);
+      // Each lost or gained outcome links to its own witness, right under the columns.
+      const links = await page.locator('li.outcome.only a.witness-link').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+      expect(links).toHaveLength(only);
+      for (const href of links) expect(await page.locator(`${href} .mermaid > svg`).count()).toBe(1);
       expect(await page.locator('.mermaid.is-error').count()).toBe(0);
       const texts = await page.locator('.mermaid > svg').evaluateAll((els) => els.map((el) => el.textContent ?? ''));
       for (const t of texts) {
