@@ -78,8 +78,9 @@ export interface ModelReading {
  * The model outcomes a kernel outcome may stand for. The model has no accept queue: its syn result
  * is the listener the lookup found. A SYN the client saw reset (ECONNRESET), unanswered (ETIMEDOUT)
  * or answered but never queued ("unaccepted") was taken by a listener that then closed
- * (syn-probe.ts), so it stands for "SYN to X" for each socket X a thread of the scenario closes;
- * every other result stands for itself. Pure.
+ * (syn-probe.ts), so it stands for "SYN to X" for each socket X a thread of the scenario closes
+ * (for itself, which the model never has, when no thread closes one); every other result stands
+ * for itself. Pure.
  */
 export function modelReadings(outcome: WitnessOutcome, scenario: Scenario): ModelReading[] {
   const closed = [...new Set(scenario.threads.flat().flatMap((op) => (op.op === 'close' ? [op.sk] : [])))];
@@ -88,7 +89,7 @@ export function modelReadings(outcome: WitnessOutcome, scenario: Scenario): Mode
     const key = ops.length === 1 ? `${t}` : `${t}.${i}`;
     const r = outcome[key];
     const how = op.op === 'syn' && r !== undefined ? CLOSED_LISTENER_FATES.get(r) : undefined;
-    if (how === undefined) return;
+    if (how === undefined || closed.length === 0) return;
     readings = readings.flatMap((reading) => closed.map((sk) => ({
       outcome: { ...reading.outcome, [key]: sk },
       note: [reading.note, `T${key} ${r}: the SYN reached ${sk}, which ${how}`].filter(Boolean).join('; '),
