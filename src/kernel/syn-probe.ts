@@ -31,7 +31,7 @@ export function openSynClient(libc: Libc): number {
   return client;
 }
 
-/** Index into the listeners given to settleSyn, or the client's errno name / ETIMEDOUT / "unaccepted". */
+/** Index into the listeners given to settleSyn, or the client's errno name / ETIMEDOUT / "unaccepted" / "hangup" (POLLHUP with no error). */
 export type SynFate = { accepted: number } | { error: string };
 
 /**
@@ -58,7 +58,7 @@ export function settleSyn(libc: Libc, client: number, listeners: readonly number
     }
     if (revents[0] & (POLLERR | POLLHUP)) {
       const err = libc.getsockoptInt(client, SOL_SOCKET, SO_ERROR);
-      return { error: err === 0 ? 'EPIPE' : errnoName(err) };
+      return { error: err === 0 ? 'hangup' : errnoName(err) };
     }
     if (remaining() === 0) {
       const out = libc.poll([client], POLLOUT, 0);

@@ -2,7 +2,7 @@
 // and turning the counted keys back into named outcomes.
 
 import type { Scenario } from '../../model/scenario.ts';
-import { errnoName } from './libc.ts';
+import { errnoName, errnoNumber } from './libc.ts';
 
 /**
  * One trial's results. Keys: "<thread>" when that thread has one op, "<thread>.<op index>" when it
@@ -23,7 +23,17 @@ export interface OutcomeShape {
 
 /** A syn's result codes beside the errnos (all below 134 on Linux): accepted by socket i, or by none. */
 export const SYN_ACCEPTED_BY = 200;
+export const SYN_HANGUP = 254;
 export const SYN_UNACCEPTED = 255;
+
+/** A syn's settled result as its outcome code (errno names by number). */
+export function synCode(result: string): number {
+  if (result === 'unaccepted') return SYN_UNACCEPTED;
+  if (result === 'hangup') return SYN_HANGUP;
+  const n = errnoNumber(result);
+  if (n === undefined) throw new Error(`witness: no code for a syn result ${result}`);
+  return n;
+}
 
 /** Up to this many results pack into one number (6 bytes of errnos fit exactly in a double). */
 export const MAX_NUMERIC_RESULTS = 6;
@@ -39,7 +49,7 @@ export function encodeOutcome(res: Int32Array, base: number, n: number): number 
 export function decodeOutcome(key: number | string, shape: OutcomeShape): WitnessOutcome {
   const n = shape.nSetup + shape.threadOps.reduce((a, b) => a + b, 0);
   const errs = typeof key === 'string' ? key.split(',').map(Number) : Array.from({ length: n }, (_, i) => Math.floor(key / 256 ** i) % 256);
-  const name = (e: number) => (e === 0 ? '0' : e === SYN_UNACCEPTED ? 'unaccepted' : e >= SYN_ACCEPTED_BY ? shape.sockets?.[e - SYN_ACCEPTED_BY] ?? `socket#${e - SYN_ACCEPTED_BY}` : errnoName(e));
+  const name = (e: number) => (e === 0 ? '0' : e === SYN_UNACCEPTED ? 'unaccepted' : e === SYN_HANGUP ? 'hangup' : e >= SYN_ACCEPTED_BY ? shape.sockets?.[e - SYN_ACCEPTED_BY] ?? `socket#${e - SYN_ACCEPTED_BY}` : errnoName(e));
   const outcome: WitnessOutcome = {};
   for (let i = 0; i < shape.nSetup; i++) if (errs[i] !== 0) outcome[`setup.${i}`] = name(errs[i]);
   let k = shape.nSetup;

@@ -34,7 +34,7 @@ import { allocatePorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { openSynClient, settleSyn } from './syn-probe.ts';
 import { ScenarioError, bindsWildcard, symbolicPorts, validateScenario } from './validate.ts';
-import { SYN_ACCEPTED_BY, SYN_UNACCEPTED, encodeOutcome, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
+import { SYN_ACCEPTED_BY, encodeOutcome, synCode, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
 
 export type { WitnessOutcome } from './witness-outcomes.ts';
 
@@ -341,7 +341,7 @@ function sendSyn(libc: Libc, op: CompiledOp, sa: Buffer, client: number, fds: In
 
 /**
  * After the race, before anything is closed: each pending syn's fate, as an outcome code
- * (SYN_ACCEPTED_BY + socket, SYN_UNACCEPTED, or the client's errno). The listeners are the
+ * (SYN_ACCEPTED_BY + socket, or synCode of what the client saw). The listeners are the
  * scenario sockets still open and listening; a socket some op closed is not touched (its fd
  * number may be reused).
  */
@@ -353,7 +353,7 @@ function settleSyns(libc: Libc, ctl: Int32Array, synOps: readonly number[], clie
   synOps.forEach((word, k) => {
     if (ctl[word] !== 0) return; // connect() itself failed
     const fate = settleSyn(libc, clients[k], listening.map((i) => fds[i]), SYN_SETTLE_MS);
-    ctl[word] = 'accepted' in fate ? SYN_ACCEPTED_BY + listening[fate.accepted] : fate.error === 'unaccepted' ? SYN_UNACCEPTED : errnoNumber(fate.error) ?? SYN_UNACCEPTED;
+    ctl[word] = 'accepted' in fate ? SYN_ACCEPTED_BY + listening[fate.accepted] : synCode(fate.error);
   });
 }
 

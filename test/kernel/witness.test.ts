@@ -11,7 +11,7 @@ import { AF_INET, POLLIN, SOCK_STREAM, encodeSockaddrIn, errnoNumber, loadLibc, 
 import { ensurePrivateNetns } from '../../src/kernel/netns.ts';
 import { openSynClient, settleSyn } from '../../src/kernel/syn-probe.ts';
 import { planRacers, runWitness } from '../../src/kernel/witness.ts';
-import { SYN_ACCEPTED_BY, SYN_UNACCEPTED, decodeOutcome, modelReadings, type WitnessOutcome } from '../../src/kernel/witness-outcomes.ts';
+import { SYN_ACCEPTED_BY, SYN_UNACCEPTED, decodeOutcome, modelReadings, synCode, type WitnessOutcome } from '../../src/kernel/witness-outcomes.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin.ts';
 import { runMain } from '../cli/in-process.ts';
 
@@ -28,6 +28,8 @@ describe('reading a SYN of the witness', () => {
     expect(decodeOutcome(key(SYN_ACCEPTED_BY), shape)).toEqual({ '0.0': '0', '0.1': '0', 1: 'W' });
     expect(decodeOutcome(key(SYN_UNACCEPTED), shape)[1]).toBe('unaccepted');
     expect(decodeOutcome(key(errnoNumber('ECONNRESET')!), shape)[1]).toBe('ECONNRESET');
+    for (const r of ['unaccepted', 'hangup', 'ECONNREFUSED', 'ETIMEDOUT']) expect(decodeOutcome(key(synCode(r)), shape)[1]).toBe(r);
+    expect(() => synCode('EWHAT')).toThrow(/no code for a syn result EWHAT/);
   });
 
   it('reads a SYN reset, dropped or left unaccepted by a closing listener as the model\'s SYN to that listener', () => {
