@@ -3,14 +3,8 @@
 
 import type { Op, OpResult, Scenario } from '../../model/scenario.ts';
 import {
-  AF_INET,
-  POLLIN,
-  POLLOUT,
-  SOCK_NONBLOCK,
-  SOCK_STREAM,
   SOL_SOCKET,
   SO_ACCEPTCONN,
-  SO_ERROR,
   encodeSockaddrIn,
   errnoName,
   errnoNumber,
@@ -20,6 +14,7 @@ import {
 import { enterLoopback } from './netns.ts';
 import { allocatePorts, invertPorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
+import { openSynClient, settleSyn } from './syn-probe.ts';
 import { bindsWildcard, opAt, schedule, symbolicPorts, validateScenario, type OpRef } from './validate.ts';
 
 export interface RunOptions {
@@ -111,7 +106,6 @@ interface Ctx {
 
 const EBADF = errnoNumber('EBADF') ?? 9;
 const EINPROGRESS = errnoNumber('EINPROGRESS') ?? 115;
-const EAGAIN = errnoNumber('EAGAIN') ?? 11;
 
 const resultOf = (r: number): OpResult => (r < 0 ? errnoName(r) : '0');
 
@@ -159,45 +153,14 @@ function synPort(ctx: Ctx, op: Extract<Op, { op: 'syn' }>): number {
 function syn(ctx: Ctx, op: Extract<Op, { op: 'syn' }>): OpResult {
   const { libc } = ctx;
   const addr = op.addr === '0.0.0.0' ? '127.0.0.1' : op.addr;
-  const deadline = Date.now() + ctx.synTimeoutMs;
-  const remaining = () => Math.max(0, deadline - Date.now());
-  const client = libc.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  if (client < 0) throw new Error(`syn: socket() failed: ${errnoName(client)}`);
+  const client = openSynClient(libc);
   try {
-    libc.setAbortiveClose(client);
     const c = libc.connect(client, encodeSockaddrIn(addr, synPort(ctx, op)));
     if (c < 0 && -c !== EINPROGRESS) return errnoName(c);
-    const ready = libc.poll([client], POLLOUT, remaining());
-    if (typeof ready === 'number') throw new Error(`syn: poll() failed: ${errnoName(ready)}`);
-    if (ready[0] === 0) return 'ETIMEDOUT';
-    const err = libc.getsockoptInt(client, SOL_SOCKET, SO_ERROR);
-    if (err !== 0) return errnoName(err < 0 ? err : -err);
-    return acceptFromListeners(ctx, remaining);
+    const listeners = [...ctx.fds].filter(([, fd]) => fd >= 0 && libc.getsockoptInt(fd, SOL_SOCKET, SO_ACCEPTCONN) === 1);
+    const fate = settleSyn(libc, client, listeners.map(([, fd]) => fd), ctx.synTimeoutMs);
+    return 'accepted' in fate ? listeners[fate.accepted][0] : fate.error;
   } finally {
     libc.close(client);
-  }
-}
-
-/** Waits until some scenario listener has the connection queued, accepts and drops it. */
-function acceptFromListeners(ctx: Ctx, remaining: () => number): OpResult {
-  const { libc } = ctx;
-  const listeners = [...ctx.fds].filter(([, fd]) => fd >= 0 && libc.getsockoptInt(fd, SOL_SOCKET, SO_ACCEPTCONN) === 1);
-  if (listeners.length === 0) return 'unaccepted';
-  // The client can see ESTABLISHED before the listener has processed the final ACK: wait for it.
-  for (;;) {
-    const revents = libc.poll(listeners.map(([, fd]) => fd), POLLIN, remaining());
-    if (typeof revents === 'number') throw new Error(`syn: poll() failed: ${errnoName(revents)}`);
-    for (let i = 0; i < listeners.length; i++) {
-      if (!(revents[i] & POLLIN)) continue;
-      const [name, fd] = listeners[i];
-      const child = libc.accept4(fd, SOCK_NONBLOCK);
-      if (child >= 0) {
-        libc.setAbortiveClose(child);
-        libc.close(child);
-        return name;
-      }
-      if (-child !== EAGAIN) throw new Error(`syn: accept4 on ${name} failed: ${errnoName(child)}`);
-    }
-    if (remaining() === 0) return 'unaccepted';
   }
 }

@@ -1,11 +1,14 @@
 // Pure helpers of the witness: packing one trial's errnos into a Map key without allocating,
 // and turning the counted keys back into named outcomes.
 
-import { errnoName } from './libc.ts';
+import type { Scenario } from '../../model/scenario.ts';
+import { errnoName, errnoNumber } from './libc.ts';
 
 /**
  * One trial's results. Keys: "<thread>" when that thread has one op, "<thread>.<op index>" when it
- * has several, and "setup.<i>" only for a setup op that did not return 0. Values: "0" or errno name.
+ * has several, and "setup.<i>" only for a setup op that did not return 0. Values: "0" or errno
+ * name; a syn's: the name of the socket whose accept queue held the connection, the client's
+ * errno (ECONNREFUSED, ECONNRESET, ETIMEDOUT: see syn-probe.ts) or "unaccepted".
  */
 export type WitnessOutcome = Record<string, string>;
 
@@ -14,6 +17,22 @@ export interface OutcomeShape {
   nSetup: number;
   /** Ops per thread. */
   threadOps: readonly number[];
+  /** Socket names, for a syn's "accepted by" code. */
+  sockets?: readonly string[];
+}
+
+/** A syn's result codes beside the errnos (all below 134 on Linux): accepted by socket i, or by none. */
+export const SYN_ACCEPTED_BY = 200;
+export const SYN_HANGUP = 254;
+export const SYN_UNACCEPTED = 255;
+
+/** A syn's settled result as its outcome code (errno names by number). */
+export function synCode(result: string): number {
+  if (result === 'unaccepted') return SYN_UNACCEPTED;
+  if (result === 'hangup') return SYN_HANGUP;
+  const n = errnoNumber(result);
+  if (n === undefined) throw new Error(`witness: no code for a syn result ${result}`);
+  return n;
 }
 
 /** Up to this many results pack into one number (6 bytes of errnos fit exactly in a double). */
@@ -30,7 +49,7 @@ export function encodeOutcome(res: Int32Array, base: number, n: number): number 
 export function decodeOutcome(key: number | string, shape: OutcomeShape): WitnessOutcome {
   const n = shape.nSetup + shape.threadOps.reduce((a, b) => a + b, 0);
   const errs = typeof key === 'string' ? key.split(',').map(Number) : Array.from({ length: n }, (_, i) => Math.floor(key / 256 ** i) % 256);
-  const name = (e: number) => (e === 0 ? '0' : errnoName(e));
+  const name = (e: number) => (e === 0 ? '0' : e === SYN_UNACCEPTED ? 'unaccepted' : e === SYN_HANGUP ? 'hangup' : e >= SYN_ACCEPTED_BY ? shape.sockets?.[e - SYN_ACCEPTED_BY] ?? `socket#${e - SYN_ACCEPTED_BY}` : errnoName(e));
   const outcome: WitnessOutcome = {};
   for (let i = 0; i < shape.nSetup; i++) if (errs[i] !== 0) outcome[`setup.${i}`] = name(errs[i]);
   let k = shape.nSetup;
@@ -50,4 +69,41 @@ export function summarize(
     .sort((a, b) => b.count - a.count);
   const histogram = Object.fromEntries(outcomes.map((o) => [JSON.stringify(o.outcome), o.count]));
   return { histogram, outcomes };
+}
+
+/** What a syn's client saw when its listener closed before the connection was accepted, and why (syn-probe.ts). */
+const CLOSED_LISTENER_FATES: ReadonlyMap<string, string> = new Map([
+  ['ECONNRESET', 'reset it when it closed'],
+  ['ETIMEDOUT', 'dropped it while closing'],
+  ['unaccepted', 'closed before the final ACK could make a child'],
+]);
+
+/** A kernel outcome read as the model's: the model's outcome it stands for, and why when they differ. */
+export interface ModelReading {
+  outcome: WitnessOutcome;
+  note?: string;
+}
+
+/**
+ * The model outcomes a kernel outcome may stand for. The model has no accept queue: its syn result
+ * is the listener the lookup found. A SYN the client saw reset (ECONNRESET), unanswered (ETIMEDOUT)
+ * or answered but never queued ("unaccepted") was taken by a listener that then closed
+ * (syn-probe.ts), so it stands for "SYN to X" for each socket X a thread of the scenario closes
+ * (for itself, which the model never has, when no thread closes one); every other result stands
+ * for itself. Pure.
+ */
+export function modelReadings(outcome: WitnessOutcome, scenario: Scenario): ModelReading[] {
+  const closed = [...new Set(scenario.threads.flat().flatMap((op) => (op.op === 'close' ? [op.sk] : [])))];
+  let readings: ModelReading[] = [{ outcome }];
+  scenario.threads.forEach((ops, t) => ops.forEach((op, i) => {
+    const key = ops.length === 1 ? `${t}` : `${t}.${i}`;
+    const r = outcome[key];
+    const how = op.op === 'syn' && r !== undefined ? CLOSED_LISTENER_FATES.get(r) : undefined;
+    if (how === undefined || closed.length === 0) return;
+    readings = readings.flatMap((reading) => closed.map((sk) => ({
+      outcome: { ...reading.outcome, [key]: sk },
+      note: [reading.note, `T${key} ${r}: the SYN reached ${sk}, which ${how}`].filter(Boolean).join('; '),
+    })));
+  }));
+  return readings;
 }

@@ -12,13 +12,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const { sab, plan } = workerData;
 const { nThreads, nSetup, resultBase, spin, cpu } = plan;
-const { GEN, ARRIVE, DONE, STOP, STEP, FDS, RES } = plan.layout;
+const { GEN, ARRIVE, DONE, STOP, STEP, FDS, CLI, RES } = plan.layout;
 const ctl = new Int32Array(sab);
 
 const lib = koffi.load('libc.so.6');
 const bind = lib.func('int bind(int, const void *, uint32_t)');
 const listen = lib.func('int listen(int, int)');
 const close = lib.func('int close(int)');
+const connect = lib.func('int connect(int, const void *, uint32_t)');
+const getsockname = lib.func('int getsockname(int, void *, void *)');
+const EINPROGRESS = 115;
+const nameBuf = Buffer.alloc(16);
+const lenBuf = Buffer.alloc(4);
 
 // On a CPU of its own, so that racers never queue behind each other at the barrier.
 if (cpu >= 0) {
@@ -28,12 +33,25 @@ if (cpu >= 0) {
   setaffinity(0, mask.length, mask); // pid 0: this thread; best effort, failing only costs speed
 }
 
-// Op kinds as in witness.ts: 0 bind, 1 listen, 2 close. The sockaddrs arrive prebuilt.
+// Op kinds as in witness.ts: 0 bind, 1 listen, 2 close, 3 syn. The sockaddrs arrive prebuilt.
 const withBuffer = (op) => ({ ...op, sa: op.sa ? Buffer.from(op.sa) : null });
 const mySetup = plan.setup.map(({ k, op }) => ({ k, op: withBuffer(op) }));
 const myOps = plan.program.map(withBuffer);
 
+/** A syn sends its SYN only (witness.ts sendSyn): 0 while pending, else connect()'s errno. */
+function syn(op) {
+  if (op.sock >= 0) {
+    lenBuf.writeUInt32LE(16);
+    const bound = getsockname(ctl[FDS + op.sock], nameBuf, lenBuf) === 0;
+    op.sa.writeUInt16BE(bound ? nameBuf.readUInt16BE(2) : 0, 2);
+  }
+  const r = connect(ctl[CLI + op.client], op.sa, 16);
+  const e = r < 0 ? koffi.errno() : 0;
+  return e === EINPROGRESS ? 0 : e;
+}
+
 function run(op) {
+  if (op.kind === 3) return syn(op);
   const fd = ctl[FDS + op.sock];
   const r = op.kind === 0 ? bind(fd, op.sa, 16) : op.kind === 1 ? listen(fd, op.backlog) : close(fd);
   return r < 0 ? koffi.errno() : 0;

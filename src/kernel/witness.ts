@@ -17,19 +17,24 @@
 // threads are pinned and spin; with fewer CPUs than threads they spin briefly and then sleep,
 // since a spinner would hold the CPU another thread needs.
 //
-// No connection is ever made, so no TIME_WAIT socket holds a port, and each symbolic port is
-// reused by every trial (closing a socket that never connected releases its port at once).
+// A syn op is a non-blocking connect() from a client the main thread opened before the trial
+// (SO_LINGER 0): the racing thread only sends the SYN, at its turn like any other op; once every
+// thread is done, the main thread reads the SYN's fate (syn-probe.ts: which listener queued it, or
+// refused, or reset by its listener's close) before it closes anything. Every connection ends
+// with a RST, so no TIME_WAIT socket holds a port, and each symbolic port is reused by every
+// trial (closing a socket that never connected releases its port at once).
 
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { rootPath } from '../paths.ts';
 import type { Op, Scenario } from '../../model/scenario.ts';
-import { cpuMask, encodeSockaddrIn, loadLibc, type Libc } from './libc.ts';
+import { SOL_SOCKET, SO_ACCEPTCONN, cpuMask, encodeSockaddrIn, errnoNumber, loadLibc, type Libc } from './libc.ts';
 import { enterLoopback } from './netns.ts';
 import { allocatePorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
+import { openSynClient, settleSyn } from './syn-probe.ts';
 import { ScenarioError, bindsWildcard, symbolicPorts, validateScenario } from './validate.ts';
-import { encodeOutcome, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
+import { SYN_ACCEPTED_BY, encodeOutcome, synCode, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
 
 export type { WitnessOutcome } from './witness-outcomes.ts';
 
@@ -70,14 +75,24 @@ export interface WitnessResult {
 const OP_BIND = 0;
 const OP_LISTEN = 1;
 const OP_CLOSE = 2;
+const OP_SYN = 3;
 
-/** A bind/listen/close ready to run: socket index, prebuilt sockaddr. Plain data (goes to workers). */
+/**
+ * An op ready to run: socket index, prebuilt sockaddr. Plain data (goes to workers).
+ * A syn: `sock` is the socket whose port it targets (portOf; read with getsockname when the op
+ * runs), else -1 and `sa` holds the port; `client` is its slot among the trial's client sockets.
+ */
 export interface CompiledOp {
-  kind: typeof OP_BIND | typeof OP_LISTEN | typeof OP_CLOSE;
+  kind: typeof OP_BIND | typeof OP_LISTEN | typeof OP_CLOSE | typeof OP_SYN;
   sock: number;
   sa: Uint8Array | null;
   backlog: number;
+  client: number;
 }
+
+/** How long the main thread waits for a SYN's fate: loopback answers in microseconds, a dropped SYN is retransmitted after 1 s. */
+const SYN_SETTLE_MS = 500;
+const EINPROGRESS = errnoNumber('EINPROGRESS') ?? 115;
 
 /** Indices into the shared Int32Array. Counters only grow: trial g is complete at g * n. */
 interface Layout {
@@ -87,14 +102,16 @@ interface Layout {
   STOP: number; // 1: workers exit
   STEP: number; // setup ops done, cumulative
   FDS: number; // one fd per socket
-  RES: number; // setup results, then each thread's results (0 or errno)
+  CLI: number; // one client fd per syn op
+  RES: number; // setup results, then each thread's results (0 or errno; a syn: 0 while its fate is pending)
   size: number;
 }
 
-function layoutFor(nSockets: number, nResults: number): Layout {
+function layoutFor(nSockets: number, nClients: number, nResults: number): Layout {
   const FDS = 8;
-  const RES = FDS + nSockets;
-  return { GEN: 0, ARRIVE: 1, DONE: 2, STOP: 3, STEP: 4, FDS, RES, size: RES + nResults };
+  const CLI = FDS + nSockets;
+  const RES = CLI + nClients;
+  return { GEN: 0, ARRIVE: 1, DONE: 2, STOP: 3, STEP: 4, FDS, CLI, RES, size: RES + nResults };
 }
 
 /** What one racing thread runs each trial (thread 0's on the main thread, others' in a worker). */
@@ -129,7 +146,7 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
   const { privateNetns, note } = enterLoopback(s, bindsWildcard(s), opts.privateNetns);
   const ports = allocatePorts(libc, symbolicPorts(s), opts.port);
   const plans = planRacers(s, ports, allowedCpus());
-  const shape: OutcomeShape = { nSetup: s.setup?.length ?? 0, threadOps: s.threads.map((t) => t.length) };
+  const shape: OutcomeShape = { nSetup: s.setup?.length ?? 0, threadOps: s.threads.map((t) => t.length), sockets: s.sockets.map((sk) => sk.name) };
   const ctl = new Int32Array(new SharedArrayBuffer(4 * plans[0].layout.size));
 
   const workers = plans.slice(1).map((plan) => new Worker(rootPath('src', 'kernel', 'witness-worker.mjs'), { workerData: { sab: ctl.buffer, plan } }));
@@ -163,13 +180,18 @@ export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}):
 /** Splits the scenario into one plan per thread. Pure. */
 export function planRacers(s: Scenario, ports: PortMap, cpus: readonly number[]): RacerPlan[] {
   const sockIndex = new Map(s.sockets.map((sk, i) => [sk.name, i]));
-  const compile = (op: Op, where: string) => compileOp(op, where, sockIndex, ports);
-  const setup = (s.setup ?? []).map((op, k) => compile(op, `setup[${k}]`));
-  const programs = s.threads.map((ops, t) => ops.map((op, i) => compile(op, `threads[${t}][${i}]`)));
+  let clients = 0;
+  const compile = (op: Op) => compileOp(op, sockIndex, ports, op.op === 'syn' ? clients++ : -1);
+  const setup = (s.setup ?? []).map((op, k) => {
+    // Its fate would be read after the race, which may change it (a close resets it).
+    if (op.op === 'syn') throw new ScenarioError(`witness: setup[${k}] is a syn; the witness runs a syn only in a thread`);
+    return compile(op);
+  });
+  const programs = s.threads.map((ops) => ops.map(compile));
   // A socket's setup ops run on the first thread that uses the socket (thread 0 if none does).
   const owner = s.sockets.map((_, i) => Math.max(0, programs.findIndex((p) => p.some((op) => op.sock === i))));
   const nResults = setup.length + programs.reduce((n, p) => n + p.length, 0);
-  const layout = layoutFor(s.sockets.length, nResults);
+  const layout = layoutFor(s.sockets.length, clients, nResults);
   const dedicated = programs.length <= cpus.length;
   let resultBase = layout.RES + setup.length;
   return programs.map((program, thread) => {
@@ -189,18 +211,21 @@ export function planRacers(s: Scenario, ports: PortMap, cpus: readonly number[])
   });
 }
 
-function compileOp(op: Op, where: string, sockIndex: ReadonlyMap<string, number>, ports: PortMap): CompiledOp {
+function compileOp(op: Op, sockIndex: ReadonlyMap<string, number>, ports: PortMap, client: number): CompiledOp {
   switch (op.op) {
     case 'bind': {
       const sa = encodeSockaddrIn(op.addr, op.port && ports.get(op.port)!);
-      return { kind: OP_BIND, sock: sockIndex.get(op.sk)!, sa: new Uint8Array(sa), backlog: 0 };
+      return { kind: OP_BIND, sock: sockIndex.get(op.sk)!, sa: new Uint8Array(sa), backlog: 0, client };
     }
     case 'listen':
-      return { kind: OP_LISTEN, sock: sockIndex.get(op.sk)!, sa: null, backlog: op.backlog ?? 128 };
+      return { kind: OP_LISTEN, sock: sockIndex.get(op.sk)!, sa: null, backlog: op.backlog ?? 128, client };
     case 'close':
-      return { kind: OP_CLOSE, sock: sockIndex.get(op.sk)!, sa: null, backlog: 0 };
-    case 'syn':
-      throw new ScenarioError(`witness: ${where} is a syn; the witness runs only bind, listen and close`);
+      return { kind: OP_CLOSE, sock: sockIndex.get(op.sk)!, sa: null, backlog: 0, client };
+    case 'syn': {
+      // As in the sequential harness: a SYN to 0.0.0.0 goes to 127.0.0.1.
+      const sa = encodeSockaddrIn(op.addr === '0.0.0.0' ? '127.0.0.1' : op.addr, op.port ? ports.get(op.port)! : 0);
+      return { kind: OP_SYN, sock: op.portOf ? sockIndex.get(op.portOf)! : -1, sa: new Uint8Array(sa), backlog: 0, client };
+    }
   }
 }
 
@@ -246,7 +271,11 @@ function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, ma
   const mySetup = plan.setup.map(({ k, op }) => ({ k, op, sa: toBuf(op) }));
   const myOps = plan.program.map((op) => ({ op, sa: toBuf(op) }));
   const fds = new Int32Array(nSockets).fill(-1);
+  // Each syn op's result word and client slot, in the order of the threads.
+  const synOps = s.threads.flat().flatMap((op, i) => (op.op === 'syn' ? [L.RES + plan.nSetup + i] : []));
+  const clients = new Int32Array(synOps.length).fill(-1);
   const run = (op: CompiledOp, sa: Buffer | null): number => {
+    if (op.kind === OP_SYN) return sendSyn(libc, op, sa!, clients[op.client], fds);
     const fd = fds[op.sock];
     const r = op.kind === OP_BIND ? libc.bind(fd, sa!) : op.kind === OP_LISTEN ? libc.listen(fd, op.backlog) : libc.close(fd);
     return r < 0 ? -r : 0;
@@ -265,6 +294,7 @@ function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, ma
     const stepBase = (trial - 1) * plan.nSetup;
     try {
       for (let i = 0; i < nSockets; i++) ctl[L.FDS + i] = fds[i] = openScenarioSocket(libc, s.sockets[i]);
+      for (let i = 0; i < clients.length; i++) ctl[L.CLI + i] = clients[i] = openSynClient(libc);
       Atomics.store(ctl, L.GEN, trial);
       Atomics.notify(ctl, L.GEN);
       for (const { k, op, sa } of mySetup) {
@@ -278,16 +308,53 @@ function trialLoop(libc: Libc, s: Scenario, plan: RacerPlan, ctl: Int32Array, ma
       for (let i = 0; i < myOps.length; i++) ctl[plan.resultBase + i] = run(myOps[i].op, myOps[i].sa);
       Atomics.add(ctl, L.DONE, 1);
       if (!awaitCount(ctl, L.DONE, target, plan.spin)) throw stuck('ops', trial);
+      if (clients.length > 0) settleSyns(libc, ctl, synOps, clients, fds, closedByOp);
     } finally {
       for (let i = 0; i < nSockets; i++) {
         if (fds[i] >= 0 && !closedByOp[i]) libc.close(fds[i]);
         fds[i] = -1;
+      }
+      for (let i = 0; i < clients.length; i++) {
+        if (clients[i] >= 0) libc.close(clients[i]);
+        clients[i] = -1;
       }
     }
     const key = encodeOutcome(ctl, L.RES, nResults);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return { trials: trial, seconds: (performance.now() - start) / 1000, counts, interrupted };
+}
+
+/**
+ * A syn op at its turn in the race: connect() only (the fate is read after the race). With
+ * portOf, the port is the socket's as getsockname() sees it now (0 when unbound or closed, which
+ * is refused, as in the sequential harness). Returns 0 for "pending" or the errno of connect().
+ */
+function sendSyn(libc: Libc, op: CompiledOp, sa: Buffer, client: number, fds: Int32Array): number {
+  if (op.sock >= 0) {
+    const bound = libc.getsockname(fds[op.sock]);
+    sa.writeUInt16BE(typeof bound === 'number' ? 0 : bound.port, 2);
+  }
+  const r = libc.connect(client, sa);
+  return r < 0 && -r !== EINPROGRESS ? -r : 0;
+}
+
+/**
+ * After the race, before anything is closed: each pending syn's fate, as an outcome code
+ * (SYN_ACCEPTED_BY + socket, or synCode of what the client saw). The listeners are the
+ * scenario sockets still open and listening; a socket some op closed is not touched (its fd
+ * number may be reused).
+ */
+function settleSyns(libc: Libc, ctl: Int32Array, synOps: readonly number[], clients: Int32Array, fds: Int32Array, closedByOp: readonly boolean[]): void {
+  const listening: number[] = [];
+  for (let i = 0; i < fds.length; i++) {
+    if (!closedByOp[i] && fds[i] >= 0 && libc.getsockoptInt(fds[i], SOL_SOCKET, SO_ACCEPTCONN) === 1) listening.push(i);
+  }
+  synOps.forEach((word, k) => {
+    if (ctl[word] !== 0) return; // connect() itself failed
+    const fate = settleSyn(libc, clients[k], listening.map((i) => fds[i]), SYN_SETTLE_MS);
+    ctl[word] = 'accepted' in fate ? SYN_ACCEPTED_BY + listening[fate.accepted] : synCode(fate.error);
+  });
 }
 
 /** The CPU ids this process may run on (from /proc/self/status), or [] when unknown. */

@@ -147,6 +147,22 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
     ],
     threads: [[{ op: 'bind', sk: 'C', addr: '0.0.0.0', port: P }, { op: 'listen', sk: 'C' }]],
   },
+  {
+    // For the witness (issue 9 item 5): on 6.18 the SYN's lookup walks the 127.0.0.1:P bucket,
+    // then the 0.0.0.0:P one, and can miss S in the first and W in the second.
+    name: 'syn-vs-listen-and-close',
+    description: 'W (SO_REUSEPORT) listens on 0.0.0.0:P and S (SO_REUSEPORT) is bound to 127.0.0.1:P; one thread makes S listen and closes W while a SYN for 127.0.0.1:P arrives: which listener takes it, or is it refused?',
+    sockets: [{ name: 'W', reuseport: true }, { name: 'S', reuseport: true }],
+    setup: [
+      { op: 'bind', sk: 'W', addr: '0.0.0.0', port: P },
+      { op: 'listen', sk: 'W' },
+      { op: 'bind', sk: 'S', addr: LO, port: P },
+    ],
+    threads: [
+      [{ op: 'listen', sk: 'S' }, { op: 'close', sk: 'W' }],
+      [{ op: 'syn', addr: LO, port: P }],
+    ],
+  },
 ];
 
 /** A built-in scenario by name; listen-race-N for any N from 1 to 12. */

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { conform, formatComparison } from '../../conform/conform.ts';
 import { runWitness } from '../../kernel/witness.ts';
+import { modelReadings } from '../../kernel/witness-outcomes.ts';
 import { HarnessUnavailable } from '../../kernel/libc.ts';
 import { ScenarioError as HarnessScenarioError } from '../../kernel/validate.ts';
 import { explore } from '../../explore/explore.ts';
@@ -106,8 +107,12 @@ export const witnessCommand: Command = {
       if (e instanceof HarnessUnavailable || e instanceof HarnessScenarioError) throw new UsageError(e.message);
       throw e;
     }
-    const rows = w.outcomes.map((o) => ({ outcome: o.outcome, count: o.count, predicted: predicted.has(JSON.stringify(o.outcome)) }));
-    const seen = new Set(rows.map((r) => JSON.stringify(r.outcome)));
+    // A kernel outcome is predicted when the model has it, or has what it stands for (a SYN reset by its listener's close).
+    const rows = w.outcomes.map((o) => {
+      const reading = modelReadings(o.outcome, scenario).find((m) => predicted.has(JSON.stringify(m.outcome)));
+      return { outcome: o.outcome, count: o.count, predicted: reading !== undefined, ...(reading?.note ? { model: reading.outcome, note: reading.note } : {}) };
+    });
+    const seen = new Set(rows.map((r) => JSON.stringify(r.model ?? r.outcome)));
     const unseen = [...predicted.keys()].filter((k) => !seen.has(k));
     const unpredicted = rows.filter((r) => !r.predicted);
     if (values.save !== undefined) {
@@ -130,10 +135,12 @@ export const witnessCommand: Command = {
       }, null, 2) + '\n');
       return status;
     }
-    const show = (o: Record<string, string>) => Object.entries(o).map(([t, r]) => `${/^\d/.test(t) ? 'T' : ''}${t} ${r}`).join(', ');
+    // Threads in order ("T1" before "T0.0" as JS orders keys would not be), setup results last.
+    const order = ([a]: [string, string], [b]: [string, string]) => Number(a.startsWith('setup')) - Number(b.startsWith('setup')) || a.localeCompare(b, 'en', { numeric: true });
+    const show = (o: Record<string, string>) => Object.entries(o).sort(order).map(([t, r]) => `${/^\d/.test(t) ? 'T' : ''}${t} ${r}`).join(', ');
     const out = [`witness ${scenario.name} on this kernel (${w.privateNetns ? 'private network namespace' : `host loopback${w.netnsNote ? `: ${w.netnsNote}` : ''}`}): ${w.trials.toLocaleString('en-US')} trials${w.interrupted ? ' (INTERRUPTED)' : ''}; model ${variant.id}: ${predicted.size} outcomes${model.truncated ? ` (INCOMPLETE: bound reached: ${model.bound})` : ''}`, ''];
     const missing = model.truncated ? 'not in the partial model set (NOT PROVEN)' : 'UNPREDICTED';
-    for (const r of rows) out.push(`  ${String(r.count).padStart(10)}  ${show(r.outcome).padEnd(40)}  ${r.predicted ? 'predicted' : missing}`);
+    for (const r of rows) out.push(`  ${String(r.count).padStart(10)}  ${show(r.outcome).padEnd(40)}  ${r.predicted ? 'predicted' : missing}${r.note ? ` as ${show(r.model!)} (${r.note})` : ''}`);
     for (const k of unseen) out.push(`  ${'0'.padStart(10)}  ${show(JSON.parse(k)).padEnd(40)}  predicted, not yet seen`);
     out.push('', !unpredicted.length ? 'every kernel outcome is one the model predicts'
       : model.truncated ? `${unpredicted.length} outcome(s) not in the model's partial outcome set: NOT PROVEN either way (the model could not be explored within the bound)`
