@@ -11,10 +11,11 @@ import { LISTEN_START_MUTANTS } from './listen-start.ts';
 import { GET_PORT_MUTANTS } from './get-port.ts';
 import { HASHTABLE_MUTANTS } from './hashtables.ts';
 import { CLOSE_MUTANTS } from './close.ts';
+import { TEETH_MUTANTS } from './teeth.ts';
 
 /** Per kernel: catalogue order (M1, M2, ...), then the mutants §7.3 does not list, in file order. */
 const order = (m: Mutant) => Number(m.variant.mutant?.catalogue?.slice(1) ?? 100);
-const FILE_ORDER: readonly Mutant[] = [...LISTEN_START_MUTANTS, ...GET_PORT_MUTANTS, ...HASHTABLE_MUTANTS, ...CLOSE_MUTANTS];
+const FILE_ORDER: readonly Mutant[] = [...LISTEN_START_MUTANTS, ...GET_PORT_MUTANTS, ...HASHTABLE_MUTANTS, ...CLOSE_MUTANTS, ...TEETH_MUTANTS];
 const ofKernel = (base: string) => FILE_ORDER.filter((m) => m.variant.mutant?.base === base).sort((a, b) => order(a) - order(b));
 const ALL: readonly Mutant[] = [...ofKernel('linux-4.3'), ...ofKernel('linux-6.18')];
 

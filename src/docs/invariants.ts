@@ -11,7 +11,7 @@ import { showOp } from '../../model/system.ts';
 import { formatTraceText } from '../trace/text.ts';
 import { traceToMermaid } from '../trace/mermaid.ts';
 import { statechartMermaid } from '../trace/statechart.ts';
-import { mutantsBreaking, mutantsSurviving, mutantTable } from './mutants.ts';
+import { mutantsBreaking, mutantsViolating, mutantTable } from './mutants.ts';
 import { witnessMarkdown, type WitnessRecord } from './witness.ts';
 import { kernelVersions } from '../../properties/kernel-lines.ts';
 
@@ -22,8 +22,8 @@ export interface InvariantsDocOptions {
   scenarios: readonly Scenario[];
   /** Runs per property and scenario on each kernel. */
   runs: number;
-  /** Runs per property and scenario on each mutant (a mutant is checked scenario by scenario). */
-  mutantRuns: number;
+  /** Bound on the states of each exhaustive search of a mutant (one per scenario). */
+  mutantMaxStates: number;
   seed: number;
   /** docs/witness.json, or null when it is absent. */
   witness: readonly WitnessRecord[] | null;
@@ -44,7 +44,10 @@ function fenced(lang: string, body: string): string[] {
   return ['```' + lang, body, '```'];
 }
 
-function counterexampleBlock(cx: Counterexample, withTable: boolean): string[] {
+/** What a drawn counterexample needs: a checker's, or an explorer's with its scenario and variant. */
+type Drawn = Pick<Counterexample, 'scenario' | 'variant' | 'schedule' | 'run'>;
+
+function counterexampleBlock(cx: Drawn, withTable: boolean): string[] {
   const threads = cx.scenario.threads.map((ops, t) => `T${t}: ${ops.map(showOp).join(', ')}`).join('; ');
   return [
     `Scenario ${code(cx.scenario.name)} on ${code(cx.variant)} (${threads}); schedule ${cx.schedule.map((s) => `T${s.thread} x${s.steps}`).join(', ') || '(none)'}, ` +
@@ -75,7 +78,7 @@ export function generateInvariantsDoc(o: InvariantsDocOptions): string {
     });
     verdicts.set(k.id, new Map(vs.map((v) => [v.id, v])));
   }
-  const mutants = mutantTable(o.mutants, { scenarios: o.scenarios, runs: o.mutantRuns, seed: o.seed });
+  const mutants = mutantTable(o.mutants, { scenarios: o.scenarios, properties: o.properties, maxStates: o.mutantMaxStates });
   const verdictOf = (k: Variant, p: Property) => verdicts.get(k.id)!.get(p.id)!;
 
   const out: string[] = [
@@ -98,19 +101,21 @@ export function generateInvariantsDoc(o: InvariantsDocOptions): string {
     '',
     '## Summary',
     '',
-    `| property | kind | ${o.kernels.map((k) => k.id).join(' | ')} | mutants it kills |`,
-    `| --- | --- | ${o.kernels.map(() => '---').join(' | ')} | ---: |`,
+    `| property | kind | ${o.kernels.map((k) => k.id).join(' | ')} | mutants that violate it | mutants it kills |`,
+    `| --- | --- | ${o.kernels.map(() => '---').join(' | ')} | ---: | ---: |`,
     ...o.properties.map((p) =>
       `| [${p.id}](#${anchor(p.id)}) | ${p.kind} | ${o.kernels.map((k) => verdictOf(k, p).verdict).join(' | ')} | ` +
-      `${o.mutants.length ? mutantsBreaking(p.id, mutants).length : '-'} |`),
+      `${o.mutants.length ? mutantsViolating(p.id, mutants).length : '-'} | ${o.mutants.length ? mutantsBreaking(p.id, mutants).length : '-'} |`),
     '',
     o.mutants.length
-      ? `Mutants: ${o.mutants.length} catalogued (model/mutants). Each is checked with seed ${o.seed} and ${o.mutantRuns} runs per ` +
-        'property and scenario, the properties in registry order; the first property violated (not as expected) kills it, ' +
-        'and the mutant is listed under that property with the counterexample that killed it.'
+      ? `Mutants: ${o.mutants.length} catalogued (model/mutants). Each is explored exhaustively over the ${o.scenarios.length} built-in ` +
+        `scenarios with every property (breadth-first, at most ${o.mutantMaxStates} states a scenario); every property it violates ` +
+        '(not as expected) is listed with the shortest counterexample\'s message, and the first one in registry order kills it: ' +
+        'the mutant is drawn under that property. A property that no mutant violates has no teeth (a test fails), unless the ' +
+        'kernels themselves violate it on purpose.'
       : 'Mutants: no mutants catalogued yet.',
     '',
-    ...survivors(mutantsSurviving(mutants).map((m) => m.mutant)),
+    ...survivors(mutants.survivors),
   ];
 
   for (const p of o.properties) {
@@ -122,14 +127,20 @@ export function generateInvariantsDoc(o: InvariantsDocOptions): string {
     out.push(`- **Holds on:** ${holdsOn.length ? holdsOn.join(', ') : 'none of the kernels'}.`);
     out.push('');
 
+    out.push('### Mutants that violate it', '');
+    const violators = mutantsViolating(p.id, mutants);
+    if (o.mutants.length === 0) out.push('No mutants catalogued yet.', '');
+    else if (violators.length === 0) out.push(`None of the ${o.mutants.length} catalogued mutants violates it${p.expectedViolation ? ': the kernels themselves do, on purpose (below)' : ''}.`, '');
+    else out.push(...violators.map((v) => `- ${code(v.mutant.id)}${mutants.firstKill.get(v.mutant.id) === p.id ? ' (killed here)' : ''}, in ${code(v.scenario.name)}: ${v.message}`), '');
+
     out.push('### Mutants it kills', '');
     const kills = mutantsBreaking(p.id, mutants);
     if (o.mutants.length === 0) out.push('No mutants catalogued yet.', '');
     else if (kills.length === 0) out.push(`None of the ${o.mutants.length} catalogued mutants is first caught by this property.`, '');
-    for (const { mutant, kill } of kills) {
+    for (const { mutant, counterexample, scenario } of kills) {
       out.push(`#### ${mutant.id}`, '', mutantLine(mutant), '');
-      if (kill.counterexample) out.push(...counterexampleBlock(kill.counterexample, false), '');
-      else out.push(`Killed in the setup of scenario ${code(kill.scenario ?? '?')}: the statechart refuses a move before any thread starts.`, '');
+      if (counterexample) out.push(...counterexampleBlock({ ...counterexample, scenario, variant: mutant.id }, false), '');
+      else out.push(`Killed in the setup of scenario ${code(scenario.name)}: the statechart refuses a move before any thread starts.`, '');
     }
 
     if (p.expectedViolation) {

@@ -1,42 +1,83 @@
-// Which mutants each property kills, for the docs. The mutant catalogue's kill function decides:
-// randomKill checks the properties in registry order and stops at the first unexpected violation,
-// so each killed mutant is listed under exactly one property, with the shrunk counterexample that
-// killed it (the same verdict the mutant table reports).
+// Which mutants violate each property, for the docs. Every mutant is explored exhaustively over
+// the scenarios (breadth-first, deterministic: no seed), with every property, and every property
+// it violates is kept with its shortest counterexample, not only the first one. The first
+// violated property in registry order is the one that kills it (the one the docs draw).
 
 import type { Variant } from '../../model/variant.ts';
 import type { Scenario } from '../../model/scenario.ts';
-import { randomKill, type KillResult } from '../engine/kill.ts';
+import type { Property } from '../../properties/types.ts';
+import { ScenarioError } from '../../model/system.ts';
+import { explore, type ExploreCounterexample } from '../explore/explore.ts';
 
-export interface MutantKill {
+/** One property a mutant violates: where first, and the shortest counterexample there. */
+export interface MutantViolation {
   mutant: Variant;
-  kill: KillResult;
+  propertyId: string;
+  scenario: Scenario;
+  message: string;
+  /** Absent when the scenario's setup already made the statechart refuse a move. */
+  counterexample?: ExploreCounterexample;
 }
 
 export interface MutantRunOptions {
   scenarios: readonly Scenario[];
-  runs: number;
-  seed: number;
+  properties: readonly Property[];
+  /** Bound on each search (a search that reaches it is deterministic still: it counts states). */
+  maxStates: number;
 }
 
-/** Property id -> the mutants it kills, in catalogue order; mutants nothing kills under "". */
-export type MutantTable = ReadonlyMap<string, readonly MutantKill[]>;
+/** Property id -> the mutants that violate it (not as expected), in catalogue order. */
+export interface MutantTable {
+  readonly violations: ReadonlyMap<string, readonly MutantViolation[]>;
+  /** Mutant id -> the first property it violates in registry order (its kill), if any. */
+  readonly firstKill: ReadonlyMap<string, string>;
+  /** The mutants that violate no property. */
+  readonly survivors: readonly Variant[];
+}
+
+/** Every property each mutant violates over the scenarios, the shortest counterexample of each. */
+export function violationsOf(mutant: Variant, o: MutantRunOptions): MutantViolation[] {
+  const found = new Map<string, MutantViolation>();
+  for (const scenario of o.scenarios) {
+    let r;
+    try {
+      r = explore({ variant: mutant, scenario, properties: o.properties, symmetry: true, maxStates: o.maxStates });
+    } catch (e) {
+      // A setup whose lifecycle move the statechart refuses: lifecycle-legal, before any thread starts.
+      if (!(e instanceof ScenarioError) || !/lifecycle refuses/.test(e.message)) throw e;
+      if (!found.has('lifecycle-legal')) found.set('lifecycle-legal', { mutant, propertyId: 'lifecycle-legal', scenario, message: e.message });
+      continue;
+    }
+    for (const p of r.properties) {
+      if (p.verdict !== 'violated' || !p.counterexample) continue;
+      const was = found.get(p.id);
+      if (was?.counterexample && was.counterexample.depth <= p.counterexample.depth) continue;
+      if (was && !was.counterexample) continue;
+      found.set(p.id, { mutant, propertyId: p.id, scenario, message: p.counterexample.message, counterexample: p.counterexample });
+    }
+  }
+  return o.properties.flatMap((p) => found.get(p.id) ?? []);
+}
 
 export function mutantTable(mutants: readonly Variant[], o: MutantRunOptions): MutantTable {
-  const table = new Map<string, MutantKill[]>();
+  const violations = new Map<string, MutantViolation[]>();
+  const firstKill = new Map<string, string>();
+  const survivors: Variant[] = [];
   for (const mutant of mutants) {
-    const kill = randomKill(mutant, { seed: o.seed, runs: o.runs, scheduler: 'random', depth: 2, scenarios: o.scenarios });
-    const key = kill.killed ? kill.propertyId ?? '' : '';
-    table.set(key, [...(table.get(key) ?? []), { mutant, kill }]);
+    const vs = violationsOf(mutant, o);
+    if (vs.length === 0) survivors.push(mutant);
+    else firstKill.set(mutant.id, vs[0].propertyId);
+    for (const v of vs) violations.set(v.propertyId, [...(violations.get(v.propertyId) ?? []), v]);
   }
-  return table;
+  return { violations, firstKill, survivors };
 }
 
-/** The hook the docs call: the mutants a property kills. */
-export function mutantsBreaking(propertyId: string, table: MutantTable): readonly MutantKill[] {
-  return table.get(propertyId) ?? [];
+/** The mutants that violate a property. */
+export function mutantsViolating(propertyId: string, table: MutantTable): readonly MutantViolation[] {
+  return table.violations.get(propertyId) ?? [];
 }
 
-/** The mutants no property killed. */
-export function mutantsSurviving(table: MutantTable): readonly MutantKill[] {
-  return table.get('') ?? [];
+/** The mutants a property kills: those whose first violated property (registry order) it is. */
+export function mutantsBreaking(propertyId: string, table: MutantTable): readonly MutantViolation[] {
+  return mutantsViolating(propertyId, table).filter((v) => table.firstKill.get(v.mutant.id) === propertyId);
 }

@@ -65,7 +65,7 @@ describe('docs/INVARIANTS.md', () => {
 describe('the generator on small inputs', () => {
   const small = (o: Partial<InvariantsDocOptions> = {}): string => generateInvariantsDoc({
     properties: [findProperty('some-concurrent-listener-succeeds')!, findProperty('inuse-counts-hashed')!],
-    kernels: [linux43], mutants: [], scenarios: [listenRace(2)], runs: 100, mutantRuns: 20, seed: 1, witness: null, ...o,
+    kernels: [linux43], mutants: [], scenarios: [listenRace(2)], runs: 100, mutantMaxStates: 20_000, seed: 1, witness: null, ...o,
   });
 
   it('is deterministic', () => {
@@ -95,7 +95,7 @@ describe('the generator on small inputs', () => {
     const mutant = MUTANTS[0];
     if (!mutant) return;
     const doc = generateInvariantsDoc({
-      properties: PROPERTIES, kernels: [linux43], mutants: [mutant], scenarios: BUILTIN_SCENARIOS, runs: 20, mutantRuns: 50, seed: 1, witness: null,
+      properties: PROPERTIES, kernels: [linux43], mutants: [mutant], scenarios: BUILTIN_SCENARIOS, runs: 20, mutantMaxStates: 20_000, seed: 1, witness: null,
     });
     expect(doc).toContain(`#### ${mutant.id}`);
     expect(doc).toMatch(/\| mutants it kills \|/);

@@ -39,6 +39,11 @@ const KILLS: Kills = {
   'lookup-trusts-sk-state': { by: 'syn-finds-validated-listener', step: 'lookup' },
   'put-port-keeps-empty-bucket': { by: 'owners-match-inet-num', step: 'destroy-put-port' },
   'destroy-skips-put-port': { by: 'state-matches-lifecycle', step: 'destroy-put-port', semantic: 'close-releases' },
+  'listen-error-skips-release-sock': { by: 'no-lock-held-on-return', step: 'return-err' },
+  'get-port-locks-owners': { by: 'no-deadlock', step: 'get-port-lock-head' },
+  'close-skips-unhash': { by: 'hashed-implies-validated', step: 'unhash', semantic: 'lifecycle-legal' },
+  'bind-misreads-get-port': { by: 'two-socket-rule', step: 'get-port', semantic: 'bind-success-owns-port' },
+  'put-port-marks-connect-only': { by: 'type-ok', step: 'destroy-put-port' },
 };
 
 

@@ -38,6 +38,10 @@ const KILLS: Kills = {
   'lookup-trusts-sk-state': { by: 'syn-finds-validated-listener', step: 'lookup' },
   'put-port-keeps-empty-bucket': { by: 'owners-match-inet-num', step: 'put-port-autobound' },
   'destroy-skips-put-port': { by: 'state-matches-lifecycle', step: 'destroy-put-port', semantic: 'close-releases' },
+  'listen-error-skips-release-sock': { by: 'no-lock-held-on-return', step: 'queue-destroy' },
+  'get-port-locks-owners': { by: 'no-deadlock', step: 'get-port-lock-head' },
+  'close-skips-unhash': { by: 'hashed-implies-validated', step: 'unhash', semantic: 'lifecycle-legal' },
+  'bind-misreads-get-port': { by: 'bind-success-owns-port', step: 'get-port' },
 };
 
 
