@@ -139,7 +139,9 @@ function hashBeforeGetPort(b: KernelVariant, p: Told & { waitsForBucketLock: boo
       {
         program: 'listen', patch: 'set-sport', with: (s, L) => {
           const exit = findStep(L, 'hash');
-          return { footprint: union(s.footprint, exit.footprint), run: (k, c) => { s.run(k, c); return exit.run(k, c); } };
+          // The exit only finds the bucket (inet_num, the address) under lock_sock: the insert is a no-op now.
+          const exitReads = (exit.footprint ?? []).filter((a) => a.under === 'lock_sock');
+          return { footprint: union(s.footprint, exitReads), run: (k, c) => { s.run(k, c); return exit.run(k, c); } };
         },
       },
       {

@@ -23,6 +23,8 @@ import { movesTo, pathTo, toSegments } from './paths.ts';
 import { search, type ExploreStats } from './search.ts';
 import { findSymmetry } from './symmetry.ts';
 import { verdictOf, type PropertyOutcome } from './verdicts.ts';
+import { nonAtomicSteps } from '../../model/atomicity.ts';
+import { where } from '../../model/program.ts';
 
 export type { ExploreStats } from './search.ts';
 export type { Outcome } from './outcomes.ts';
@@ -63,6 +65,11 @@ export interface ExploreResult {
   outcomes?: Outcome[];
   /** Orbits used by symmetry reduction, as socket names. */
   orbits: string[][];
+  /**
+   * Steps of the programs this scenario runs that fail Lipton's atomicity rule (model/atomicity.ts):
+   * the explorer runs them as one move anyway, so every verdict holds only assuming they are atomic.
+   */
+  notAtomic: { step: string; where: string; rule: string }[];
 }
 
 export function explore(o: ExploreOptions): ExploreResult {
@@ -89,5 +96,7 @@ export function explore(o: ExploreOptions): ExploreResult {
     coverage: coverage(sys, r.stepsRun, r.lifeCoverage),
     ...(outcomes ? { outcomes } : {}),
     orbits: sym ? sym.orbits.map((orbit) => orbit.map((m) => sys.names.sockets[m.sk])) : [],
+    notAtomic: nonAtomicSteps([...new Set(sys.threads.slice(0, sys.concurrent).flatMap((t) => t.programs))])
+      .map((o) => ({ step: o.step, where: where(o.where), rule: o.rule })),
   };
 }

@@ -80,7 +80,11 @@ export const exploreCommand: Command = {
       '',
     ];
     const w = Math.max(...r.properties.map((p) => p.id.length));
-    for (const p of r.properties) out.push(`${p.id.padEnd(w)}  ${p.verdict}${p.counterexample ? ` (shortest: ${p.counterexample.depth} transitions)` : ''}`);
+    // A holds rests on every step being atomic: say which ones Lipton's rule does not vouch for.
+    for (const a of r.notAtomic) out.push(`warning: step ${a.step} (${a.where}) is not atomic by Lipton's reduction: ${a.rule}`);
+    if (r.notAtomic.length) out.push('');
+    const assuming = r.notAtomic.length ? `, assuming atomic: ${r.notAtomic.map((a) => a.step).join(', ')}` : '';
+    for (const p of r.properties) out.push(`${p.id.padEnd(w)}  ${p.verdict}${p.verdict === 'holds' ? assuming : ''}${p.counterexample ? ` (shortest: ${p.counterexample.depth} transitions)` : ''}`);
     out.push('', `states ${r.stats.states}, transitions ${r.stats.transitions}, max depth ${r.stats.maxDepth}, fingerprint collision chance ${r.stats.collisionProbability.toExponential(1)}`);
     out.push(`model steps never run: ${r.coverage.stepsNeverRun.join(', ') || 'none'}`);
     out.push(`lifecycle moves never taken: ${r.coverage.lifecycleMovesNeverTaken.join('; ') || 'none'}`);
