@@ -10,6 +10,12 @@
 //   `hashed` (another socket reached through a hash table: a bind bucket's owners, a listening
 //   chain). Bucket and global fields are shared by every op.
 //
+// sk_state is `volatile unsigned char skc_state` (include/net/sock.h: 4.3 line 183, 6.18.2 line
+// 172): every load and store of it is a volatile access, which the kernel memory model counts as
+// marked (READ_ONCE/WRITE_ONCE are volatile accesses), so even 4.3's `sk->sk_state = TCP_LISTEN`
+// is declared `once`. The listening chains are changed with __sk_nulls_add_node_rcu
+// (rcu_assign_pointer: a release store) and __sk_nulls_del_node_init_rcu (WRITE_ONCE).
+//
 // The thread section (each thread's locals) is not shared and is never declared. The ghost
 // fields (`socket.life`, the statechart state, and `socket.validated`) are the model's own
 // bookkeeping, not kernel memory: no kernel code reads them, so they are not declared either.
@@ -64,7 +70,12 @@ export const fp = (...specs: string[]): readonly Access[] => specs.map(access);
 
 /** A footprint with every access made under `from` now made under `to` (a mutant that drops a lock). */
 export function reprotect(f: readonly Access[], from: LockName, to: LockName | AccessMode): readonly Access[] {
-  return f.map((a) => (a.under === from ? { ...a, under: to } : a));
+  return f.map((a) => {
+    if (a.under !== from) return a;
+    // A marked access made under the lock stays marked without it.
+    if (a.mode !== undefined && (ACCESS_MODES as readonly string[]).includes(to)) return { at: a.at, rw: a.rw, under: a.mode, ...(a.of ? { of: a.of } : {}) };
+    return { ...a, under: to };
+  });
 }
 
 /** Both footprints, without repeats. */

@@ -51,7 +51,7 @@ export function releaseSock(fn: string, file: string, line: string): Step {
 export function checkUnboundStep(fn: string, line: string, text: string): Step {
   return {
     id: 'check-unbound', fn, file: AF_INET_C, line, text, scope: 'socket', locks: SOCK_HELD,
-    footprint: fp('socket.state r lock_sock', 'socket.num r lock_sock'),
+    footprint: fp('socket.state r lock_sock/once', 'socket.num r lock_sock'),
     run: (k, c) => {
       k.setErr(c.t, RES_EINVAL);
       if (k.get_sk_state(c.sk) !== TCP_CLOSE || k.inet_num(c.sk) >= 0) return 'release_sock';
@@ -143,7 +143,7 @@ export function setSportStep(line: string, text: string): Step {
 export function rollbackStep(line: string, text = 'sk->sk_state = TCP_CLOSE'): Step {
   return {
     id: 'rollback', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks: SOCK_HELD,
-    footprint: fp('socket.state w lock_sock', 'socket.num r lock_sock'), // a plain store in both kernels (6.18: inet_sk_set_state)
+    footprint: fp('socket.state w lock_sock/once', 'socket.num r lock_sock'), // a plain C store in both kernels (6.18: inet_sk_set_state), to the volatile skc_state
     run: (k, c) => {
       k.set_sk_state(c.sk, TCP_CLOSE);
       k.setValidated(c.sk, false);
@@ -162,7 +162,7 @@ export function closeLockStep(line: string, text: string): Step {
   return {
     ...lockSock('tcp_close', TCP_C, line),
     text,
-    footprint: union(LOCK_SOCK_FP, fp('socket.open w lock_sock', 'socket.state r lock_sock')),
+    footprint: union(LOCK_SOCK_FP, fp('socket.open w lock_sock', 'socket.state r lock_sock/once')),
     run: (k, c) => {
       if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
       k.setOpen(c.sk, false);

@@ -29,8 +29,8 @@ const HEAD: Locks = heldWith(['head->lock']);
  * inet_num and icsk_bind_hash. The wait for the head lock reads the socket's port.
  */
 export const GET_PORT_FP_4_3 = fp(
-  'socket.num rw lock_sock', 'socket.state r lock_sock', 'socket.saddr r lock_sock', 'socket.bindHash rw head->lock',
-  'socket.bindHash r head->lock any', 'socket.state r head->lock hashed', 'socket.saddr r head->lock hashed',
+  'socket.num rw lock_sock', 'socket.state r lock_sock/once', 'socket.saddr r lock_sock', 'socket.bindHash rw head->lock',
+  'socket.bindHash r head->lock any', 'socket.state r head->lock/once hashed', 'socket.saddr r head->lock hashed',
   'tb.lock r head->lock', 'tb.exists rw head->lock', 'tb.fastreuse rw head->lock', 'tb.fastreuseport rw head->lock', 'tb.fastuid rw head->lock',
 );
 
@@ -42,8 +42,8 @@ export const PUT_PORT_FP_4_3 = fp(
 
 /** __inet_hash (ih.c 426-452) under ilb->lock: link the socket into its chain, prot->inuse + 1. */
 const HASH_FP_4_3 = fp(
-  'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock', 'lhash.lock r ilb->lock',
-  'socket.lhash rw ilb->lock', 'global.prot_inuse rw ilb->lock',
+  'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock/once', 'lhash.lock r ilb->lock',
+  'socket.lhash rw ilb->lock/release', 'global.prot_inuse rw ilb->lock',
 );
 
 /**
@@ -66,7 +66,7 @@ export function listenProgram(parts: Parts): Program {
       {
         id: 'check-state', fn: 'inet_listen', file: AF_INET_C, line: '202-213',
         text: 'old_state = sk->sk_state; if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN))) goto out; if (old_state != TCP_LISTEN)',
-        scope: 'socket', locks: SOCK_HELD, footprint: fp('socket.state r lock_sock'),
+        scope: 'socket', locks: SOCK_HELD, footprint: fp('socket.state r lock_sock/once'),
         run: (k, c) => {
           k.setErr(c.t, RES_EINVAL);
           const old = k.get_sk_state(c.sk);
@@ -86,7 +86,7 @@ export function listenProgram(parts: Parts): Program {
         footprint: fp('socket.maxBacklog w lock_sock', 'socket.ackBacklog w lock_sock'),
         run: (k, c) => { k.set_max_ack_backlog(c.sk, 0); k.set_ack_backlog(c.sk, 0); },
       },
-      { ...publishListenStep('813', 'sk->sk_state = TCP_LISTEN  /* the race window opens */', 'lock_sock'), seedLine: '812' },
+      { ...publishListenStep('813', 'sk->sk_state = TCP_LISTEN  /* the race window opens */', 'lock_sock/once'), seedLine: '812' },
       { ...listenGetPortStep('814', 'if (!sk->sk_prot->get_port(sk, inet->inet_num))', parts, HEAD, GET_PORT_FP_4_3), seedLine: '813' },
       { ...setSportStep('815-817', 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)'), seedLine: '814-816' },
       {
@@ -144,9 +144,9 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('2016', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
-      unhashStep('tcp_set_state', '454-474', 'spin_lock_bh(lock); done = __sk_nulls_del_node_init_rcu(sk); if (done) sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock_bh(lock)  /* inet_unhash, from tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 1916), under the listening bucket\'s lock */', 'ilb->lock', inetUnhash, fp('socket.lhash rw ilb->lock', 'global.prot_inuse rw ilb->lock')),
+      unhashStep('tcp_set_state', '454-474', 'spin_lock_bh(lock); done = __sk_nulls_del_node_init_rcu(sk); if (done) sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock_bh(lock)  /* inet_unhash, from tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 1916), under the listening bucket\'s lock */', 'ilb->lock', inetUnhash, fp('socket.lhash rw ilb->lock/once', 'global.prot_inuse rw ilb->lock')),
       putPortAutoboundStep('1917-1919', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEAD, PUT_PORT_FP_4_3),
-      stateCloseStep('1929', 'sk->sk_state = state  /* state is TCP_CLOSE; after unhash */', 'lock_sock'),
+      stateCloseStep('1929', 'sk->sk_state = state  /* state is TCP_CLOSE; after unhash */', 'lock_sock/once'),
       listenStopStep('tcp_close', '2023-2025', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* drain and free the accept queue */', 'release_sock'),
       stateCloseUnconnectedStep('tcp_close', '2044-2045', 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */'),
       {

@@ -29,9 +29,9 @@ const HEADS: Locks = heldWith(['head->lock', 'head2->lock']);
  * and reuseport group; inet_bind_hash (ih.c 200-207) sets inet_num and both bucket links.
  */
 export const GET_PORT_FP_6_18 = fp(
-  'socket.num rw lock_sock', 'socket.state r lock_sock', 'socket.saddr r lock_sock', 'socket.group r lock_sock',
+  'socket.num rw lock_sock', 'socket.state r lock_sock/once', 'socket.saddr r lock_sock', 'socket.group r lock_sock',
   'socket.bindHash rw head->lock', 'socket.bind2Hash w head->lock',
-  'socket.bindHash r head->lock any', 'socket.bind2Hash r head->lock any', 'socket.state r head->lock hashed', 'socket.saddr r head->lock hashed',
+  'socket.bindHash r head->lock any', 'socket.bind2Hash r head->lock any', 'socket.state r head->lock/once hashed', 'socket.saddr r head->lock hashed',
   'tb.lock r head->lock', 'tb.exists rw head->lock', 'tb.fastreuse rw head->lock', 'tb.fastreuseport rw head->lock', 'tb.fastuid rw head->lock',
   'tb.fastAddr rw head->lock', 'tb2.exists rw head->lock',
 );
@@ -48,9 +48,9 @@ export const PUT_PORT_FP_6_18 = fp(
  * reads the bucket's other listeners), link into lhash2, prot->inuse + 1.
  */
 const HASH_FP_6_18 = fp(
-  'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock', 'lhash.lock r ilb2->lock',
-  'socket.lhash rw ilb2->lock', 'socket.lhash r ilb2->lock any', 'socket.bindHash r ilb2->lock', 'socket.bindHash r ilb2->lock hashed',
-  'socket.saddr r ilb2->lock hashed', 'socket.group rw ilb2->lock', 'socket.group r ilb2->lock hashed', 'global.prot_inuse rw ilb2->lock',
+  'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock/once', 'lhash.lock r ilb2->lock',
+  'socket.lhash rw ilb2->lock/release', 'socket.lhash r ilb2->lock any', 'socket.bindHash r ilb2->lock', 'socket.bindHash r ilb2->lock hashed',
+  'socket.saddr r ilb2->lock hashed', 'socket.group rw ilb2->lock/release', 'socket.group r ilb2->lock hashed', 'global.prot_inuse rw ilb2->lock',
 );
 
 /**
@@ -76,7 +76,7 @@ export function listenProgram(parts: Parts): Program {
       {
         id: 'check-state', fn: '__inet_listen_sk', file: AF_INET_C, line: '195-199',
         text: 'old_state = sk->sk_state; if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN))) return -EINVAL  /* inet_listen 239-240 passes: no connect() */',
-        scope: 'socket', locks: SOCK_HELD, footprint: fp('socket.state r lock_sock'),
+        scope: 'socket', locks: SOCK_HELD, footprint: fp('socket.state r lock_sock/once'),
         run: (k, c) => {
           k.setErr(c.t, RES_EINVAL);
           const old = k.get_sk_state(c.sk);
@@ -170,7 +170,7 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('3297', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
-      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash, fp('socket.lhash rw ilb2->lock', 'socket.group rw ilb2->lock', 'global.prot_inuse rw ilb2->lock')),
+      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash, fp('socket.lhash rw ilb2->lock/once', 'socket.group rw ilb2->lock/release', 'global.prot_inuse rw ilb2->lock')),
       putPortAutoboundStep('3000-3002', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEADS, PUT_PORT_FP_6_18),
       stateCloseStep('3012', 'inet_sk_state_store(sk, state)  /* state is TCP_CLOSE; after unhash: no closed socket sits in the hash */', 'lock_sock/release'),
       listenStopStep('__tcp_close', '3135-3137', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */', 'destroy-put-port'),

@@ -52,13 +52,13 @@ const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: 
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true } });
+    const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     noPositionals(positionals);
     const o = options(values);
     if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out DIR');
-    const r = explore({ ...o, properties: propertiesOption(values.property), symmetry: !values['no-symmetry'], progress: progress() });
+    const r = explore({ ...o, properties: propertiesOption(values.property), symmetry: !values['no-symmetry'], progress: progress(), races: !!values.races });
     timing(r);
     const written = writeOut(values, r.properties.flatMap((p) => p.counterexample ? [{
       scenario: o.scenario, variant: r.variant, schedule: p.counterexample.schedule, run: p.counterexample.run, merge: r.merge,
@@ -88,6 +88,7 @@ export const exploreCommand: Command = {
     out.push('', `states ${r.stats.states}, transitions ${r.stats.transitions}, max depth ${r.stats.maxDepth}, fingerprint collision chance ${r.stats.collisionProbability.toExponential(1)}`);
     out.push(`model steps never run: ${r.coverage.stepsNeverRun.join(', ') || 'none'}`);
     out.push(`lifecycle moves never taken: ${r.coverage.lifecycleMovesNeverTaken.join('; ') || 'none'}`);
+    if (r.races) out.push('', ...raceLines(r));
     for (const p of r.properties) {
       if (!p.counterexample) continue;
       out.push('', `--- ${p.id}: ${p.verdict}`, `    schedule: ${showSchedule(p.counterexample.schedule)}`, '');
@@ -140,6 +141,25 @@ export const outcomesCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The race section: each unordered conflicting pair not both marked, then the DRF-SC verdict. A
+ * race-free scenario's SC outcomes are all its LKMM outcomes (DRF-SC), if its steps are atomic.
+ */
+function raceLines(r: ExploreResult): string[] {
+  const all = r.races ?? [];
+  const races = all.filter((x) => !x.marked);
+  const side = (s: { step: string; where: string; access: string }) => `${s.step} (${s.where}) ${s.access}`;
+  const partial = r.truncated ? ' (in the part searched)' : '';
+  return [
+    `data races${partial}: ${races.length}`,
+    ...races.map((x) => `  race on ${x.at}: ${side(x.a)}  vs  ${side(x.b)}`),
+    ...all.filter((x) => x.marked).map((x) => `  unordered but both marked (no data race) on ${x.at}: ${side(x.a)}  vs  ${side(x.b)}`),
+    races.length === 0 && !r.truncated
+      ? 'data-race-free: yes — the outcomes above are all the LKMM allows'
+      : `data-race-free: no: ${races.length} race${races.length === 1 ? '' : 's'}${partial}, outcomes are SC outcomes only`,
+  ];
+}
 
 function witnessSteps(run: RunResult): string[] {
   return run.trace.map((s) => `${s.thread} ${s.where} ${s.stepId}${s.returned !== undefined ? ` => ${s.returned}` : ''}`);
