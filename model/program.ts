@@ -66,6 +66,14 @@ export interface Access {
   at: string;
   rw: 'r' | 'w' | 'rw';
   under: LockName | AccessMode;
+  /** A marked access made while holding `under` (6.18's inet_sk_state_store under lock_sock: release). */
+  mode?: AccessMode;
+  /**
+   * Whose field (socket fields only; absent: the op's own socket): `unhashed`, the own socket
+   * while it is in no hash table; `any` socket; `hashed`, another socket reached through a hash
+   * table (bind bucket owners, a listening chain). Buckets and globals are every op's.
+   */
+  of?: 'unhashed' | 'any' | 'hashed';
 }
 
 export interface Step {

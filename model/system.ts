@@ -9,6 +9,7 @@ import { MAX_REF_INDEX } from './state-schema.ts';
 import { Kernel, type KernelReader, type SocketConfig } from './kernel-view.ts';
 import { compileProgram, RETURN, type CompiledProgram, type Ctx, type Step } from './program.ts';
 import type { Variant } from './variant.ts';
+import { invisibleSteps } from './footprint.ts';
 import { LIFE } from './lifecycle/table.ts';
 import { resultName, RES_NONE } from './kernel.ts';
 import { ScenarioError } from '../src/errors.ts';
@@ -38,6 +39,8 @@ export interface System {
   concurrent: number;
   /** A socket some two threads both use: its lock_sock is an interleaving point. */
   sharedSocket: readonly boolean[];
+  /** invisible[t][op][pc] = 1: that step commutes with every other thread's steps (by the footprints): no interleaving point before it. */
+  invisible: readonly (readonly Uint8Array[])[];
   /** The state after the setup ops, where every run starts. */
   init: Uint8Array;
 }
@@ -100,6 +103,7 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
     scenario, variant, L, socks, ephemeral, portLabels, threads, concurrent,
     names: { sockets: socks.map((s) => s.name), threads: threads.map((t) => t.name), ports: portLabels, lifeStates: LIFE.states },
     sharedSocket: users.map((u) => u.size > 1),
+    invisible: invisibleSteps(threads, concurrent),
     init: initialState(L),
   };
   if (LIFE.initial !== 0) throw new Error('the lifecycle must start in state 0, as a zeroed socket does');
@@ -166,10 +170,9 @@ function labelIndex(prog: CompiledProgram, step: Step, to: string): number {
   return at;
 }
 
-/** `step` of an op with context `ctx` needs no interleaving point before it and can run now. */
-function canMerge(sys: System, k: Kernel, step: Step, ctx: Ctx): boolean {
-  if (step.scope === 'shared') return false;
-  if (step.scope === 'socket' && ctx.sk >= 0 && sys.sharedSocket[ctx.sk]) return false;
+/** `step` (at `pc` of an op whose invisible flags are `inv`) needs no interleaving point before it and can run now. */
+function canMerge(k: Kernel, step: Step, ctx: Ctx, inv: Uint8Array, pc: number): boolean {
+  if (inv[pc] === 0) return false;
   return step.blocked === undefined || !step.blocked(k, ctx);
 }
 
@@ -215,6 +218,7 @@ export function transition(sys: System, k: Kernel, t: number, merge: boolean, ob
   // A transition never leaves its op (it ends when the op returns): look the op up once.
   const prog = plan.programs[op];
   const ctx = plan.ctx[op];
+  const inv = sys.invisible[t][op];
   let pc = k.s[base + TH.pc];
   let step = prog.steps[pc];
   if (step.blocked !== undefined && step.blocked(k, ctx)) return 0;
@@ -224,7 +228,7 @@ export function transition(sys: System, k: Kernel, t: number, merge: boolean, ob
     if (r === RETURNED || !merge) return steps;
     pc = k.s[base + TH.pc];
     step = prog.steps[pc];
-    if (!canMerge(sys, k, step, ctx)) return steps;
+    if (!canMerge(k, step, ctx, inv, pc)) return steps;
   }
 }
 

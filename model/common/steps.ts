@@ -7,9 +7,10 @@ import {
   AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
   RES_OK, RES_EINVAL, RES_EADDRINUSE, RES_EBADF, RES_ECONNREFUSED, RES_SYN_TO,
 } from '../kernel.ts';
-import { RETURN, type LockName, type Locks, type Step } from '../program.ts';
+import { RETURN, type Access, type LockName, type Locks, type Step } from '../program.ts';
 import type { KernelParts } from '../variant.ts';
 import { headLockBusy, listenLockBusy, sockLockBusy } from './guards.ts';
+import { fp, union } from '../footprint.ts';
 
 /** The locks of a step that runs between lock_sock and release_sock. */
 export const SOCK_HELD: Locks = { lock_sock: 'held' };
@@ -18,10 +19,18 @@ export const SOCK_HELD: Locks = { lock_sock: 'held' };
 export const heldWith = (inside: readonly LockName[]): Locks =>
   ({ lock_sock: 'held', ...Object.fromEntries(inside.map((l) => [l, 'within'])) });
 
+/**
+ * lock_sock's own word, and the fd: the model reads `open` atomically with taking lock_sock (the
+ * step waits while another thread holds it), which stands for fdget's file reference: a close()
+ * racing a syscall on the same fd runs tcp_close only at the last fput, after it.
+ */
+const LOCK_SOCK_FP = fp('socket.lockOwner rw lock_sock', 'socket.open r lock_sock');
+
 /** Takes lock_sock after looking the fd up (a closed fd gives EBADF before any lock). */
 export function lockSock(fn: string, file: string, line: string): Step {
   return {
     id: 'lock_sock', fn, file, line, text: 'lock_sock(sk)', scope: 'socket', locks: { lock_sock: 'acquire' }, blocked: sockLockBusy,
+    footprint: LOCK_SOCK_FP,
     run: (k, c) => {
       if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
       k.setLockOwner(c.sk, c.t);
@@ -32,6 +41,7 @@ export function lockSock(fn: string, file: string, line: string): Step {
 export function releaseSock(fn: string, file: string, line: string): Step {
   return {
     id: 'release_sock', fn, file, line, text: 'release_sock(sk); return err', scope: 'socket', locks: { lock_sock: 'release' },
+    footprint: fp('socket.lockOwner w lock_sock'),
     run: (k, c) => { k.setLockOwner(c.sk, -1); return RETURN; },
   };
 }
@@ -41,6 +51,7 @@ export function releaseSock(fn: string, file: string, line: string): Step {
 export function checkUnboundStep(fn: string, line: string, text: string): Step {
   return {
     id: 'check-unbound', fn, file: AF_INET_C, line, text, scope: 'socket', locks: SOCK_HELD,
+    footprint: fp('socket.state r lock_sock/once', 'socket.num r lock_sock'),
     run: (k, c) => {
       k.setErr(c.t, RES_EINVAL);
       if (k.get_sk_state(c.sk) !== TCP_CLOSE || k.inet_num(c.sk) >= 0) return 'release_sock';
@@ -51,6 +62,7 @@ export function checkUnboundStep(fn: string, line: string, text: string): Step {
 export function setAddrStep(fn: string, line: string, text: string): Step {
   return {
     id: 'set-addr', fn, file: AF_INET_C, line, text, scope: 'private', locks: SOCK_HELD,
+    footprint: fp('socket.saddr w lock_sock unhashed'), // check-unbound passed: in no bind bucket yet
     run: (k, c) => { k.set_rcv_saddr(c.sk, c.addr); },
   };
 }
@@ -59,9 +71,10 @@ export function setAddrStep(fn: string, line: string, text: string): Step {
  * get_port inside bind(): on a refusal the address is reset and bind returns EADDRINUSE (4.3:
  * get_port returns 1) or get_port's errno, which is also the step's ret (6.18).
  */
-export function bindGetPortStep<R>(fn: string, line: string, text: string, parts: KernelParts<R>, locks: Locks): Step {
+export function bindGetPortStep<R>(fn: string, line: string, text: string, parts: KernelParts<R>, locks: Locks, getPort: readonly Access[]): Step {
   return {
     id: 'get-port', fn, file: AF_INET_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
+    footprint: union(getPort, fp('socket.saddr w lock_sock')),
     run: (k, c) => {
       const err = parts.getPort(k, c, c.port, parts.rules);
       if (parts.errno) k.setRet(c.t, err);
@@ -79,6 +92,7 @@ export function bindGetPortStep<R>(fn: string, line: string, text: string, parts
 export function setLocksStep(fn: string, line: string, text: string): Step {
   return {
     id: 'set-locks', fn, file: AF_INET_C, line, text, scope: 'private', locks: SOCK_HELD,
+    footprint: fp('socket.userlocks rw lock_sock', 'socket.sport w lock_sock', 'socket.num r lock_sock'),
     run: (k, c) => {
       k.setUserlocks(c.sk, k.userlocks(c.sk) | (c.addr ? SOCK_BINDADDR_LOCK : 0) | (c.port >= 0 ? SOCK_BINDPORT_LOCK : 0));
       k.set_inet_sport(c.sk, k.inet_num(c.sk));
@@ -90,17 +104,19 @@ export function setLocksStep(fn: string, line: string, text: string): Step {
 // ---- listen ----------------------------------------------------------------------------------
 
 /** inet_csk_listen_start's store of TCP_LISTEN: the race window opens. */
-export function publishListenStep(line: string, text: string): Step {
+export function publishListenStep(line: string, text: string, store: string): Step {
   return {
     id: 'publish-listen', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks: SOCK_HELD,
+    footprint: fp(`socket.state w ${store}`),
     run: (k, c) => { k.set_sk_state(c.sk, TCP_LISTEN); k.life(c.sk, 'PUBLISH_LISTEN'); },
   };
 }
 
 /** get_port inside listen(): validates the port (or autobinds) under the head lock; a refusal goes to the rollback. */
-export function listenGetPortStep<R>(line: string, text: string, parts: KernelParts<R>, locks: Locks): Step {
+export function listenGetPortStep<R>(line: string, text: string, parts: KernelParts<R>, locks: Locks, getPort: readonly Access[]): Step {
   return {
     id: 'get-port', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
+    footprint: getPort,
     run: (k, c) => {
       const err = parts.getPort(k, c, k.inet_num(c.sk), parts.rules);
       k.setRet(c.t, err);
@@ -118,6 +134,7 @@ export function listenGetPortStep<R>(line: string, text: string, parts: KernelPa
 export function setSportStep(line: string, text: string): Step {
   return {
     id: 'set-sport', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'private', locks: SOCK_HELD,
+    footprint: fp('socket.sport w lock_sock', 'socket.num r lock_sock'),
     run: (k, c) => { k.set_inet_sport(c.sk, k.inet_num(c.sk)); },
   };
 }
@@ -126,6 +143,7 @@ export function setSportStep(line: string, text: string): Step {
 export function rollbackStep(line: string, text = 'sk->sk_state = TCP_CLOSE'): Step {
   return {
     id: 'rollback', fn: 'inet_csk_listen_start', file: ICSK_C, line, text, scope: 'shared', locks: SOCK_HELD,
+    footprint: fp('socket.state w lock_sock/once', 'socket.num r lock_sock'), // a plain C store in both kernels (6.18: inet_sk_set_state), to the volatile skc_state
     run: (k, c) => {
       k.set_sk_state(c.sk, TCP_CLOSE);
       k.setValidated(c.sk, false);
@@ -144,6 +162,7 @@ export function closeLockStep(line: string, text: string): Step {
   return {
     ...lockSock('tcp_close', TCP_C, line),
     text,
+    footprint: union(LOCK_SOCK_FP, fp('socket.open w lock_sock', 'socket.state r lock_sock/once')),
     run: (k, c) => {
       if (!k.isOpen(c.sk)) { k.setErr(c.t, RES_EBADF); return RETURN; }
       k.setOpen(c.sk, false);
@@ -155,18 +174,20 @@ export function closeLockStep(line: string, text: string): Step {
 }
 
 /** tcp_set_state's unhash of a listener, under its listening bucket's lock. */
-export function unhashStep(fn: string, line: string, text: string, lock: LockName, unhash: (k: Kernel, sk: number) => void): Step {
+export function unhashStep(fn: string, line: string, text: string, lock: LockName, unhash: (k: Kernel, sk: number) => void, footprint: readonly Access[]): Step {
   return {
     id: 'unhash', fn, file: IH_C, line, text, scope: 'shared', locks: heldWith([lock]),
+    footprint: union(fp('socket.lhash r lock_sock', `lhash.lock r ${lock}`), footprint),
     blocked: (k, c) => listenLockBusy(k, c, k.lhash(c.sk)),
     run: (k, c) => { unhash(k, c.sk); k.setValidated(c.sk, false); k.life(c.sk, 'UNHASH'); },
   };
 }
 
 /** tcp_set_state releases the port of an autobound socket (one bound by listen(), not bind()). */
-export function putPortAutoboundStep(line: string, text: string, putPort: (k: Kernel, sk: number) => void, locks: Locks): Step {
+export function putPortAutoboundStep(line: string, text: string, putPort: (k: Kernel, sk: number) => void, locks: Locks, footprint: readonly Access[]): Step {
   return {
     id: 'put-port-autobound', fn: 'tcp_set_state', file: TCP_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
+    footprint: union(fp('socket.userlocks r lock_sock'), footprint),
     run: (k, c) => {
       if (k.bindHash(c.sk) >= 0 && !(k.userlocks(c.sk) & SOCK_BINDPORT_LOCK)) putPort(k, c.sk);
     },
@@ -174,9 +195,10 @@ export function putPortAutoboundStep(line: string, text: string, putPort: (k: Ke
 }
 
 /** tcp_set_state's TCP_CLOSE store, after the unhash. */
-export function stateCloseStep(line: string, text: string): Step {
+export function stateCloseStep(line: string, text: string, store: string): Step {
   return {
     id: 'state-close', fn: 'tcp_set_state', file: TCP_C, line, text, scope: 'shared', locks: SOCK_HELD,
+    footprint: fp(`socket.state w ${store}`),
     run: (k, c) => { k.set_sk_state(c.sk, TCP_CLOSE); k.setValidated(c.sk, false); k.life(c.sk, 'STATE_CLOSE'); },
   };
 }
@@ -185,6 +207,7 @@ export function stateCloseStep(line: string, text: string): Step {
 export function listenStopStep(fn: string, line: string, text: string, next: string): Step {
   return {
     id: 'listen-stop', fn, file: TCP_C, line, text, scope: 'private', locks: SOCK_HELD,
+    footprint: fp('socket.queue w lock_sock'),
     run: (k, c) => { k.setQueue(c.sk, false); return next; },
   };
 }
@@ -192,6 +215,7 @@ export function listenStopStep(fn: string, line: string, text: string, next: str
 export function stateCloseUnconnectedStep(fn: string, line: string, text: string): Step {
   return {
     id: 'state-close-unconnected', fn, file: TCP_C, line, text, scope: 'socket', locks: SOCK_HELD,
+    footprint: [], // only the statechart moves
     run: (k, c) => { k.life(c.sk, 'STATE_CLOSE'); },
   };
 }
@@ -199,6 +223,7 @@ export function stateCloseUnconnectedStep(fn: string, line: string, text: string
 export function closeReleaseStep(line: string, text: string): Step {
   return {
     id: 'release_sock', fn: 'tcp_close', file: TCP_C, line, text, scope: 'socket', locks: { lock_sock: 'release' },
+    footprint: fp('socket.lockOwner w lock_sock'),
     run: (k, c) => { k.setLockOwner(c.sk, -1); k.life(c.sk, 'RELEASE_FILE'); return RETURN; },
   };
 }
@@ -206,9 +231,10 @@ export function closeReleaseStep(line: string, text: string): Step {
 // ---- syn -------------------------------------------------------------------------------------
 
 /** A SYN for addr:port: __inet_lookup_listener, under RCU, no lock. */
-export function lookupStep<R>(line: string, text: string, parts: KernelParts<R>): Step {
+export function lookupStep<R>(line: string, text: string, parts: KernelParts<R>, footprint: readonly Access[]): Step {
   return {
     id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line, text, scope: 'shared', locks: { rcu_read_lock: 'within' },
+    footprint,
     run: (k, c) => {
       const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
       const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1

@@ -6,6 +6,7 @@ import { TCP_CLOSE } from '../kernel.ts';
 import type { KernelVariant } from '../variant.ts';
 import { linux43 } from '../variants/linux-4.3/index.ts';
 import { linux618 } from '../variants/linux-6.18/index.ts';
+import { fp } from '../footprint.ts';
 import { applyMutation, statement, told, type Mutant, type Told } from './common.ts';
 
 // M13 — the TCP_CLOSE store of tcp_set_state (4.3 tcp.c 1929, 6.18 tcp.c 3012) moved before the
@@ -71,6 +72,7 @@ function destroySkipsPutPort(b: KernelVariant, p: Told): Mutant {
     edits: [{
       program: 'close', patch: 'destroy-put-port', with: {
         text: '/* inet_put_port(sk) dropped */',
+        footprint: fp('socket.num r head->lock', 'tb.lock r head->lock'), // only the wait for the head lock is left
         run: () => {}, // the owner entry (and its address; on 6.18 tb2->owners, icsk_bind_hash, inet_num) stays behind
       },
     }],

@@ -4,7 +4,8 @@
 // GetPortRules618); bind() and listen() change alike, as the kernel's one get_port would.
 
 import { ICSK_C, RES_EADDRINUSE } from '../kernel.ts';
-import type { Kernel } from '../kernel-view.ts';
+import { Kernel } from '../kernel-view.ts';
+import { reprotect } from '../footprint.ts';
 import type { Ctx, Step } from '../program.ts';
 import type { KernelVariant } from '../variant.ts';
 import { linux43 } from '../variants/linux-4.3/index.ts';
@@ -134,20 +135,24 @@ function getPortWithoutHeadLock<R extends { checksConflicts: boolean }>(b: Kerne
   const { getPort, rules, errno } = b.parts;
   /** Runs inet_csk_get_port on the state and undoes its writes: the scan without the insert. */
   const decide = (k: Kernel, c: Ctx, snum: number): number => {
-    const saved = k.s.slice();
-    const port = getPort(k, c, snum, rules) === 0 ? k.inet_num(c.sk) : -1;
-    k.s.set(saved);
-    return port;
+    // On a scratch copy: the kernel's scan reads, it does not write.
+    const scratch = new Kernel(k.L, k.socks, k.ephemeral, k.s.slice());
+    return getPort(scratch, c, snum, rules) === 0 ? scratch.inet_num(c.sk) : -1;
   };
-  const scan = (snum: (k: Kernel, c: Ctx) => number): Step => ({
+  const scan = (snum: (k: Kernel, c: Ctx) => number, getPortStep: Step): Step => ({
     id: 'get-port-scan', fn: 'inet_csk_get_port', file: ICSK_C, line: p.scan.line, text: p.scan.text, scope: 'shared',
     locks: { lock_sock: 'held' },
+    // get_port's reads, without the head lock (its writes are the next step's).
+    footprint: reprotect(getPortStep.footprint ?? [], 'head->lock', 'plain').filter((a) => a.at !== 'tb.lock').map((a) => ({ ...a, rw: 'r' as const })),
     run: (k, c) => { k.setTmp(c.t, decide(k, c, snum(k, c)) + 1); },
   });
   const write: Partial<Step> = {
     fn: 'inet_csk_get_port', file: ICSK_C, line: p.write.line, text: p.write.text, blocked: undefined, locks: { lock_sock: 'held' },
   };
-  const split = (snum: (k: Kernel, c: Ctx) => number) => ({ replace: 'get-port', by: (s: Step) => [scan(snum), { ...s, ...write }] });
+  const split = (snum: (k: Kernel, c: Ctx) => number) => ({
+    replace: 'get-port',
+    by: (s: Step) => [scan(snum, s), { ...s, ...write, footprint: reprotect((s.footprint ?? []).filter((a) => a.at !== 'tb.lock'), 'head->lock', 'plain') }],
+  });
   return applyMutation(b, {
     ...told('get-port-without-head-lock', 'M14', p),
     steps: ['get-port-scan', 'get-port'],

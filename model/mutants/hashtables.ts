@@ -8,6 +8,8 @@ import type { KernelParts, KernelVariant } from '../variant.ts';
 import { linux43 } from '../variants/linux-4.3/index.ts';
 import { listenerScore } from '../variants/linux-4.3/hashtables.ts';
 import { linux618 } from '../variants/linux-6.18/index.ts';
+import { fp, reprotect, union } from '../footprint.ts';
+import type { LockName } from '../program.ts';
 import { applyMutation, told, type Edit, type Mutant, type Told } from './common.ts';
 
 // Not in §7.3 — the listening-hash insert without its lock (4.3 __inet_hash, ih.c 436-440, under
@@ -27,6 +29,7 @@ function lhashInsertWithoutLock(b: KernelVariant, p: UnlockedHash): Mutant {
   const readInuse: Step = {
     id: 'hash-read-inuse', fn: p.fn, file: IH_C, line: p.line,
     text: `n = prot->inuse  /* spin_lock(&${p.lock}) dropped */`, scope: 'shared', locks: { lock_sock: 'held' },
+    footprint: fp('global.prot_inuse r plain'),
     run: (k, c) => { k.setTmp(c.t, k.inuse()); },
   };
   return applyMutation(b, {
@@ -35,6 +38,8 @@ function lhashInsertWithoutLock(b: KernelVariant, p: UnlockedHash): Mutant {
     edits: [{
       program: 'listen', replace: 'hash', by: (hash) => [readInuse, {
         ...hash, blocked: undefined, locks: { lock_sock: 'held' },
+        // The bucket's lock word is no longer read; every access it protected is plain now.
+        footprint: reprotect((hash.footprint ?? []).filter((a) => a.at !== 'lhash.lock'), p.lock as LockName, 'plain'),
         text: p.text,
         run: (k, c) => {
           const was = k.isHashed(c.sk);
@@ -70,7 +75,7 @@ function lookupTrustsSkState(b: KernelVariant, p: Told & { lookup: KernelParts['
     ...told('lookup-trusts-sk-state', undefined, p, 'A SYN reaches a socket in the race window, whose port get_port has not validated and may refuse.'),
     steps: ['lookup'],
     parts: { lookup: p.lookup },
-    edits: [{ program: 'syn', patch: 'lookup', with: { text: p.text } }],
+    edits: [{ program: 'syn', patch: 'lookup', with: (s) => ({ text: p.text, footprint: union(s.footprint, fp('socket.bindHash r rcu any', 'socket.state r rcu any', 'socket.saddr r rcu any')) }) }],
   });
 }
 
@@ -115,6 +120,7 @@ function keepEmptyBucket(id: string): Edit {
   return {
     program: 'close', patch: id, with: (step) => ({
       text: `${step.text}  /* __inet_put_port without inet_bind_bucket_destroy */`,
+      footprint: union(step.footprint, fp('tb.exists rw head->lock', 'tb.fastreuse rw head->lock', 'tb.fastreuseport rw head->lock', 'tb.fastuid rw head->lock', 'tb.fastAddr rw head->lock')),
       run: (k, c) => {
         const port = k.bindHash(c.sk);
         if (port < 0) return step.run(k, c);

@@ -10,6 +10,7 @@ import type { KernelVariant } from '../variant.ts';
 import { linux43 } from '../variants/linux-4.3/index.ts';
 import { linux618 } from '../variants/linux-6.18/index.ts';
 import { listenLockBusy } from '../common/guards.ts';
+import { fp, reprotect, union } from '../footprint.ts';
 import { applyMutation, bucketOf, statement, stepAfter, told, type Edit, type Mutant, type Told } from './common.ts';
 
 // M1 — the TCP_LISTEN store (4.3 icsk.c 813, 6.18 1360) moved after a successful get_port (814,
@@ -71,7 +72,7 @@ function noRollback(b: KernelVariant, p: Told): Mutant {
   return applyMutation(b, {
     ...told('no-rollback', 'M5', p, 'A failed listen() leaves a phantom TCP_LISTEN owner that blocks the port for others, unhashed, and a retried listen() returns 0 without hashing.'),
     steps: ['rollback'],
-    edits: [{ program: 'listen', patch: 'rollback', with: (s) => ({ text: `/* M5: ${statement(s)} dropped */`, run: () => {} }) }],
+    edits: [{ program: 'listen', patch: 'rollback', with: (s) => ({ text: `/* M5: ${statement(s)} dropped */`, footprint: [], run: () => {} }) }],
   });
 }
 
@@ -138,7 +139,9 @@ function hashBeforeGetPort(b: KernelVariant, p: Told & { waitsForBucketLock: boo
       {
         program: 'listen', patch: 'set-sport', with: (s, L) => {
           const exit = findStep(L, 'hash');
-          return { run: (k, c) => { s.run(k, c); return exit.run(k, c); } };
+          // The exit only finds the bucket (inet_num, the address) under lock_sock: the insert is a no-op now.
+          const exitReads = (exit.footprint ?? []).filter((a) => a.under === 'lock_sock');
+          return { footprint: union(s.footprint, exitReads), run: (k, c) => { s.run(k, c); return exit.run(k, c); } };
         },
       },
       {
@@ -211,7 +214,7 @@ function rollbackAfterReleaseSock(b: KernelVariant, p: Told & { failing: readonl
   const unwind = stepAfter(b.programs.listen, 'rollback');
   const release: Step = {
     id: 'release-before-rollback', fn: 'inet_listen', file: AF_INET_C, line: p.release.line,
-    text: p.release.text, scope: 'socket', locks: { lock_sock: 'release' },
+    text: p.release.text, scope: 'socket', locks: { lock_sock: 'release' }, footprint: fp('socket.lockOwner w lock_sock'),
     run: (k, c) => { k.setLockOwner(c.sk, -1); },
   };
   const skipRollback = (id: string): Edit => ({
@@ -233,6 +236,7 @@ function rollbackAfterReleaseSock(b: KernelVariant, p: Told & { failing: readonl
         program: 'listen', patch: 'rollback', with: (s) => ({
           text: `${statement(s)}  /* after release_sock: lock_sock no longer held */`,
           locks: {},
+          footprint: reprotect(s.footprint ?? [], 'lock_sock', 'plain'),
           run: (k, c) => { s.run(k, c); return RETURN; },
         }),
       },

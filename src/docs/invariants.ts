@@ -14,6 +14,7 @@ import { statechartMermaid } from '../trace/statechart.ts';
 import { mutantsBreaking, mutantsViolating, mutantTable } from './mutants.ts';
 import { witnessMarkdown, type WitnessRecord } from './witness.ts';
 import { kernelVersions } from '../../properties/kernel-lines.ts';
+import { atomicitySection } from './atomicity.ts';
 
 export interface InvariantsDocOptions {
   properties: readonly Property[];
@@ -159,5 +160,6 @@ export function generateInvariantsDoc(o: InvariantsDocOptions): string {
       for (const w of seen) out.push(witnessMarkdown(w), '');
     }
   }
+  out.push(...atomicitySection(o.kernels, o.scenarios));
   return out.join('\n').replace(/\n+$/, '\n');
 }

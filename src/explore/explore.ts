@@ -23,6 +23,9 @@ import { movesTo, pathTo, toSegments } from './paths.ts';
 import { search, type ExploreStats } from './search.ts';
 import { findSymmetry } from './symmetry.ts';
 import { verdictOf, type PropertyOutcome } from './verdicts.ts';
+import { nonAtomicSteps } from '../../model/atomicity.ts';
+import { where } from '../../model/program.ts';
+import { RaceFinder, type Race } from './races.ts';
 
 export type { ExploreStats } from './search.ts';
 export type { Outcome } from './outcomes.ts';
@@ -45,6 +48,8 @@ export interface ExploreOptions {
   outcomes?: boolean;
   /** Called about every 100 ms with the figures so far. */
   progress?: (s: ExploreStats) => void | 'stop';
+  /** Look for data races at every state (src/explore/races.ts). */
+  races?: boolean;
 }
 
 export interface ExploreResult {
@@ -63,6 +68,13 @@ export interface ExploreResult {
   outcomes?: Outcome[];
   /** Orbits used by symmetry reduction, as socket names. */
   orbits: string[][];
+  /**
+   * Steps of the programs this scenario runs that fail Lipton's atomicity rule (model/atomicity.ts):
+   * the explorer runs them as one move anyway, so every verdict holds only assuming they are atomic.
+   */
+  notAtomic: { step: string; where: string; rule: string }[];
+  /** With `races`: every unordered pair of conflicting accesses not both marked. */
+  races?: Race[];
 }
 
 export function explore(o: ExploreOptions): ExploreResult {
@@ -70,7 +82,9 @@ export function explore(o: ExploreOptions): ExploreResult {
   const strategy = o.strategy ?? 'bfs';
   const merge = o.merge ?? true;
   const sym = o.symmetry ? findSymmetry(sys) : null;
+  const finder = o.races ? new RaceFinder(sys) : undefined;
   const r = search(sys, o.properties, sym, {
+    ...(finder ? { visit: (s: Uint8Array) => finder.visit(s) } : {}),
     strategy, merge, maxStates: o.maxStates, maxSeconds: o.maxSeconds, maxBytes: o.maxBytes, outcomes: o.outcomes, progress: o.progress,
     stopsSearch: (p) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
   });
@@ -89,5 +103,8 @@ export function explore(o: ExploreOptions): ExploreResult {
     coverage: coverage(sys, r.stepsRun, r.lifeCoverage),
     ...(outcomes ? { outcomes } : {}),
     orbits: sym ? sym.orbits.map((orbit) => orbit.map((m) => sys.names.sockets[m.sk])) : [],
+    ...(finder ? { races: finder.races() } : {}),
+    notAtomic: nonAtomicSteps([...new Set(sys.threads.slice(0, sys.concurrent).flatMap((t) => t.programs))])
+      .map((o) => ({ step: o.step, where: where(o.where), rule: o.rule })),
   };
 }

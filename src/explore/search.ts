@@ -29,6 +29,8 @@ export interface SearchOptions {
   outcomes?: boolean;
   /** Called about every 100 ms with the figures so far. */
   progress?: (s: ExploreStats) => void | 'stop';
+  /** Called with each state before it is expanded (the race analysis); not to be changed. */
+  visit?: (state: Uint8Array) => void;
 }
 
 export interface ExploreStats {
@@ -219,6 +221,7 @@ class Search {
   private expand(id: number, depth: number): void {
     const { sys, k, cur, next } = this;
     if (depth > this.maxDepth) this.maxDepth = depth;
+    if (this.o.visit !== undefined) this.o.visit(cur);
     let unfinished = false, moved = false;
     // `next` still equals `cur` after a blocked thread: transition() writes nothing then.
     let nextIsCur = false;

@@ -93,9 +93,10 @@ describe('the both-fail counterexample as a sequence diagram', () => {
 
 describe('locks and tables', () => {
   it('draws hash under the listening lock on lhash', () => {
-    const sys = compileSystem(listenRace(1), linux43);
+    // Two listeners: with one thread alone every step is invisible and one transition runs them all.
+    const sys = compileSystem(listenRace(2), linux43);
     const run = runSchedule(sys, [], { properties: PROPERTIES, trace: true });
-    const src = traceToMermaid(run.trace, { scenario: listenRace(1) });
+    const src = traceToMermaid(run.trace, { scenario: listenRace(2) });
     expect(src).toMatch(/T0->>\+lhash: \[\d+(-\d+)?\] hash .* under listening lock/);
     expect(src).toMatch(/lhash-->>-T0: .*A\.lhash: unhashed → hashed/);
     expect(wellFormed(src)).toEqual([]);

@@ -14,12 +14,51 @@ import {
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
 import type { GetPortRules618 } from './get-port.ts';
+import { fp } from '../../footprint.ts';
 import { inetPutPort, inetUnhash, listenBucket618 } from './hashtables.ts';
 
 type Parts = KernelParts<GetPortRules618>;
 
 /** get_port and put_port run under the bhash head lock, and take the bhash2 head lock inside (icsk.c 542, 569; ih.c 220-226). */
 const HEADS: Locks = heldWith(['head->lock', 'head2->lock']);
+
+/**
+ * inet_csk_get_port (icsk.c 514-609) under the bhash head lock (the bhash2 lock inside it): tb
+ * and its fast-path cache, the tb2 buckets, the owners' addresses, states (sk2->sk_state, 184, a
+ * plain load of another socket's field) and tb2 links, and the socket's own port, address, state
+ * and reuseport group; inet_bind_hash (ih.c 200-207) sets inet_num and both bucket links.
+ */
+export const GET_PORT_FP_6_18 = fp(
+  'socket.num rw lock_sock', 'socket.state r lock_sock/once', 'socket.saddr r lock_sock', 'socket.group r lock_sock',
+  'socket.bindHash rw head->lock', 'socket.bind2Hash w head->lock',
+  'socket.bindHash r head->lock any', 'socket.bind2Hash r head->lock any', 'socket.state r head->lock/once hashed', 'socket.saddr r head->lock hashed',
+  'tb.lock r head->lock', 'tb.exists rw head->lock', 'tb.fastreuse rw head->lock', 'tb.fastreuseport rw head->lock', 'tb.fastuid rw head->lock',
+  'tb.fastAddr rw head->lock', 'tb2.exists rw head->lock',
+);
+
+/** __inet_put_port (ih.c 212-242) under the head lock, then head2's: leave tb2, free empty buckets. */
+export const PUT_PORT_FP_6_18 = fp(
+  'socket.num rw lock_sock', 'socket.num w head->lock', 'socket.bindHash rw head->lock', 'socket.bind2Hash rw head->lock',
+  'socket.bindHash r head->lock any', 'socket.bind2Hash r head->lock any', 'tb.lock r head->lock', 'tb2.exists rw head->lock',
+  'tb.exists w head->lock', 'tb.fastreuse w head->lock', 'tb.fastreuseport w head->lock', 'tb.fastuid w head->lock', 'tb.fastAddr w head->lock',
+);
+
+/**
+ * inet_hash (ih.c 777-813) under ilb2->lock: join or start a reuseport group (inet_reuseport_add_sock
+ * reads the bucket's other listeners), link into lhash2, prot->inuse + 1.
+ */
+const HASH_FP_6_18 = fp(
+  'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock/once', 'lhash.lock r ilb2->lock',
+  'socket.lhash rw ilb2->lock/release', 'socket.lhash r ilb2->lock any', 'socket.bindHash r ilb2->lock', 'socket.bindHash r ilb2->lock hashed',
+  'socket.saddr r ilb2->lock hashed', 'socket.group rw ilb2->lock/release', 'socket.group r ilb2->lock hashed', 'global.prot_inuse rw ilb2->lock',
+);
+
+/**
+ * __inet_lookup_listener (ih.c 462-504): inet_lhash2_lookup over lhash2[daddr:port], then
+ * lhash2[0.0.0.0:port], sk_nulls_for_each_rcu, compute_score reading each node's port and
+ * address, the reuseport group's members; lockless, under rcu_read_lock.
+ */
+const LOOKUP_FP_6_18 = fp('socket.lhash r rcu any', 'socket.num r rcu any', 'socket.saddr r rcu hashed', 'socket.group r rcu any');
 
 /**
  * inet_listen (af_inet.c 232-248) -> __inet_listen_sk (193-227) -> inet_csk_listen_start
@@ -37,7 +76,7 @@ export function listenProgram(parts: Parts): Program {
       {
         id: 'check-state', fn: '__inet_listen_sk', file: AF_INET_C, line: '195-199',
         text: 'old_state = sk->sk_state; if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN))) return -EINVAL  /* inet_listen 239-240 passes: no connect() */',
-        scope: 'socket', locks: SOCK_HELD,
+        scope: 'socket', locks: SOCK_HELD, footprint: fp('socket.state r lock_sock/once'),
         run: (k, c) => {
           k.setErr(c.t, RES_EINVAL);
           const old = k.get_sk_state(c.sk);
@@ -49,6 +88,7 @@ export function listenProgram(parts: Parts): Program {
         // Before anything else, so a listen() that fails has still changed the backlog.
         id: 'set-backlog', fn: '__inet_listen_sk', file: AF_INET_C, line: '201-205',
         text: 'WRITE_ONCE(sk->sk_max_ack_backlog, backlog); if (old_state != TCP_LISTEN)', scope: 'private', locks: SOCK_HELD,
+        footprint: fp('socket.maxBacklog w lock_sock/once'),
         run: (k, c) => {
           k.set_max_ack_backlog(c.sk, c.backlog);
           if (k.tmp(c.t) === 1) { k.setErr(c.t, RES_OK); return 'release_sock'; } // 226: only the backlog changes
@@ -58,20 +98,22 @@ export function listenProgram(parts: Parts): Program {
         // 1346-1348, inet_ulp_can_listen: the model attaches no ULP, so no EINVAL.
         id: 'queue-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1350',
         text: 'reqsk_queue_alloc(&icsk->icsk_accept_queue)  /* cannot fail */', scope: 'private', locks: SOCK_HELD,
+        footprint: fp('socket.queue w lock_sock'),
         run: (k, c) => { k.setQueue(c.sk, true); },
       },
       {
         id: 'backlog-reset', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1352-1353',
         text: 'sk->sk_ack_backlog = 0; inet_csk_delack_init(sk)', scope: 'private', locks: SOCK_HELD,
+        footprint: fp('socket.ackBacklog w lock_sock'),
         run: (k, c) => { k.set_ack_backlog(c.sk, 0); },
       },
-      publishListenStep('1360', 'inet_sk_state_store(sk, TCP_LISTEN)  /* release store: the race window opens */'),
-      listenGetPortStep('1361', 'err = sk->sk_prot->get_port(sk, inet->inet_num)  /* inet_csk_get_port, 514-609 */', parts, HEADS),
+      publishListenStep('1360', 'inet_sk_state_store(sk, TCP_LISTEN)  /* release store: the race window opens */', 'lock_sock/release'),
+      listenGetPortStep('1361', 'err = sk->sk_prot->get_port(sk, inet->inet_num)  /* inet_csk_get_port, 514-609 */', parts, HEADS, GET_PORT_FP_6_18),
       setSportStep('1363-1365', 'inet->inet_sport = htons(inet->inet_num); sk_dst_reset(sk)'),
       {
         id: 'hash', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1366-1369',
         text: 'err = sk->sk_prot->hash(sk); if (likely(!err)) return 0  /* inet_hash under ilb2->lock, ih.c 777-813 */',
-        scope: 'shared', locks: heldWith(['ilb2->lock']),
+        scope: 'shared', locks: heldWith(['ilb2->lock']), footprint: HASH_FP_6_18,
         blocked: (k, c) => listenLockBusy(k, c, bucket(k, c.sk)),
         run: (k, c) => {
           const err = parts.hash(k, c.sk, bucket(k, c.sk));
@@ -92,7 +134,7 @@ export function listenProgram(parts: Parts): Program {
         // Nothing to free in 6.18: the accept queue is embedded and still empty. The model's
         // queue flag ("in use by a listener") goes down with the failed listen().
         id: 'return-err', fn: 'inet_csk_listen_start', file: ICSK_C, line: '1373',
-        text: 'return err', scope: 'private', locks: SOCK_HELD,
+        text: 'return err', scope: 'private', locks: SOCK_HELD, footprint: fp('socket.queue w lock_sock'),
         run: (k, c) => { k.setQueue(c.sk, false); return 'release_sock'; },
       },
       releaseSock('inet_listen', AF_INET_C, '245-246'),
@@ -110,7 +152,7 @@ export function bindProgram(parts: Parts): Program {
       checkUnboundStep('__inet_bind', '527-529', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'),
       setAddrStep('__inet_bind', '531-533', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'),
       // get_port's errno, not a fixed EADDRINUSE as in 4.3; 543-551, the cgroup post-bind BPF hook, is not modelled.
-      bindGetPortStep('__inet_bind', '536-542', 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }', parts, HEADS),
+      bindGetPortStep('__inet_bind', '536-542', 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }', parts, HEADS, GET_PORT_FP_6_18),
       setLocksStep('__inet_bind', '554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
       releaseSock('__inet_bind', AF_INET_C, '565-567'),
     ],
@@ -128,15 +170,15 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('3297', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
-      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash),
-      putPortAutoboundStep('3000-3002', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEADS),
-      stateCloseStep('3012', 'inet_sk_state_store(sk, state)  /* state is TCP_CLOSE; after unhash: no closed socket sits in the hash */'),
+      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash, fp('socket.lhash rw ilb2->lock/once', 'socket.group rw ilb2->lock/release', 'global.prot_inuse rw ilb2->lock')),
+      putPortAutoboundStep('3000-3002', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEADS, PUT_PORT_FP_6_18),
+      stateCloseStep('3012', 'inet_sk_state_store(sk, state)  /* state is TCP_CLOSE; after unhash: no closed socket sits in the hash */', 'lock_sock/release'),
       listenStopStep('__tcp_close', '3135-3137', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */', 'destroy-put-port'),
       stateCloseUnconnectedStep('__tcp_close', '3155-3156', 'if (sk->sk_state == TCP_CLOSE) goto adjudge_to_death  /* never listening: nothing to unhash */'),
       {
         id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '2576-2577',
         text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)  /* adjudge_to_death (tcp.c 3212) -> inet_csk_destroy_sock (3286) -> tcp_v4_destroy_sock */',
-        scope: 'shared', locks: HEADS, blocked: headLockBusy,
+        scope: 'shared', locks: HEADS, blocked: headLockBusy, footprint: PUT_PORT_FP_6_18,
         run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); },
       },
       closeReleaseStep('3299-3302', 'release_sock(sk); sock_put(sk)'),
@@ -149,7 +191,7 @@ export function synProgram(parts: Parts): Program {
   return {
     name: 'syn',
     steps: [
-      lookupStep('462-504', 'result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif); if (result) goto done; result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port], under RCU */', parts),
+      lookupStep('462-504', 'result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif); if (result) goto done; result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port], under RCU */', parts, LOOKUP_FP_6_18),
     ],
   };
 }

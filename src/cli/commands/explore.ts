@@ -84,16 +84,16 @@ const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: 
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only)] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only)] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true } });
+    const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     noPositionals(positionals);
     const o = options(values);
     const properties = propertiesOption(values.property);
     checkOutDir(values);
     const inWorker = runInterruptible('explore', argv);
     if (inWorker) return inWorker;
-    const r = explore({ ...o, properties, symmetry: !values['no-symmetry'], progress: progress() });
+    const r = explore({ ...o, properties, symmetry: !values['no-symmetry'], progress: progress(), races: !!values.races });
     timing(r);
     const written = writeOut(values, r.properties.flatMap((p) => p.counterexample ? [{
       scenario: o.scenario, variant: r.variant, schedule: p.counterexample.schedule, run: p.counterexample.run, merge: r.merge,
@@ -119,10 +119,15 @@ export const exploreCommand: Command = {
       '',
     ];
     const w = Math.max(...r.properties.map((p) => p.id.length));
-    for (const p of r.properties) out.push(`${p.id.padEnd(w)}  ${p.verdict}${p.counterexample ? ` (shortest: ${p.counterexample.depth} transitions)` : ''}${missed.includes(p.id) ? ' (a violation is expected here: not as expected)' : ''}`);
+    // A holds rests on every step being atomic: say which ones Lipton's rule does not vouch for.
+    for (const a of r.notAtomic) out.push(`warning: step ${a.step} (${a.where}) is not atomic by Lipton's reduction: ${a.rule}`);
+    if (r.notAtomic.length) out.push('');
+    const assuming = r.notAtomic.length ? `, assuming atomic: ${r.notAtomic.map((a) => a.step).join(', ')}` : '';
+    for (const p of r.properties) out.push(`${p.id.padEnd(w)}  ${p.verdict}${p.verdict === 'holds' ? assuming : ''}${p.counterexample ? ` (shortest: ${p.counterexample.depth} transitions)` : ''}${missed.includes(p.id) ? ' (a violation is expected here: not as expected)' : ''}`);
     out.push('', `${speedBound(r) ? '' : `states ${r.stats.states}, transitions ${r.stats.transitions}, max depth ${r.stats.maxDepth}, `}fingerprint collision chance ${r.stats.collisionProbability.toExponential(1)}`);
     out.push(`model steps never run: ${r.coverage.stepsNeverRun.join(', ') || 'none'}`);
     out.push(`lifecycle moves never taken: ${r.coverage.lifecycleMovesNeverTaken.join('; ') || 'none'}`);
+    if (r.races) out.push('', ...raceLines(r));
     for (const p of r.properties) {
       if (!p.counterexample) continue;
       out.push('', `--- ${p.id}: ${p.verdict}`, `    schedule: ${showSchedule(p.counterexample.schedule)}`, '');
@@ -180,6 +185,25 @@ export const outcomesCommand: Command = {
     return status;
   },
 };
+
+/**
+ * The race section: each unordered conflicting pair not both marked, then the DRF-SC verdict. A
+ * race-free scenario's SC outcomes are all its LKMM outcomes (DRF-SC), if its steps are atomic.
+ */
+function raceLines(r: ExploreResult): string[] {
+  const all = r.races ?? [];
+  const races = all.filter((x) => !x.marked);
+  const side = (s: { step: string; where: string; access: string }) => `${s.step} (${s.where}) ${s.access}`;
+  const partial = r.truncated ? ' (in the part searched)' : '';
+  return [
+    `data races${partial}: ${races.length}`,
+    ...races.map((x) => `  race on ${x.at}: ${side(x.a)}  vs  ${side(x.b)}`),
+    ...all.filter((x) => x.marked).map((x) => `  unordered but both marked (no data race) on ${x.at}: ${side(x.a)}  vs  ${side(x.b)}`),
+    races.length === 0 && !r.truncated
+      ? 'data-race-free: yes — the outcomes above are all the LKMM allows'
+      : `data-race-free: no: ${races.length} race${races.length === 1 ? '' : 's'}${partial}, outcomes are SC outcomes only`,
+  ];
+}
 
 function witnessSteps(run: RunResult): string[] {
   return run.trace.map((s) => `${s.thread} ${s.where} ${s.stepId}${s.returned !== undefined ? ` => ${s.returned}` : ''}`);
