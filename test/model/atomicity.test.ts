@@ -17,7 +17,19 @@ describe('atomicity (Lipton)', () => {
 
   it('fails exactly the mutant steps that drop a lock, and the SYN lookup', () => {
     const bad = offenders(MUTANTS.map((m) => m.id)).filter((o) => !o.endsWith(' syn/lookup'));
-    expect(bad).toEqual([
+    expect([...bad].sort()).toEqual([
+      // get-port-locks-owners takes locks across steps and declares no footprint yet (see footprints.test.ts);
+      // close-skips-unhash keeps the unhash step's lock declaration for a step that no longer runs under it.
+      'linux-4.3/get-port-locks-owners bind/get-port-lock-head',
+      'linux-4.3/get-port-locks-owners bind/get-port-lock-owners',
+      'linux-4.3/get-port-locks-owners listen/get-port-lock-head',
+      'linux-4.3/get-port-locks-owners listen/get-port-lock-owners',
+      'linux-4.3/close-skips-unhash close/unhash',
+      'linux-6.18/get-port-locks-owners bind/get-port-lock-head',
+      'linux-6.18/get-port-locks-owners bind/get-port-lock-owners',
+      'linux-6.18/get-port-locks-owners listen/get-port-lock-head',
+      'linux-6.18/get-port-locks-owners listen/get-port-lock-owners',
+      'linux-6.18/close-skips-unhash close/unhash',
       'linux-4.3/get-port-without-head-lock bind/get-port-scan',
       'linux-4.3/get-port-without-head-lock bind/get-port',
       'linux-4.3/get-port-without-head-lock listen/get-port-scan',
@@ -30,7 +42,7 @@ describe('atomicity (Lipton)', () => {
       'linux-6.18/get-port-without-head-lock listen/get-port',
       'linux-6.18/rollback-after-release-sock listen/rollback',
       'linux-6.18/lhash-insert-without-lock listen/hash',
-    ]);
+    ].sort());
   });
 
   it('fails a deliberately coarse step: another socket\'s sk_state read plainly, the hash written without a lock', () => {
