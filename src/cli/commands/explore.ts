@@ -3,6 +3,7 @@
 // for the same options, byte for byte.
 
 import { explore, type ExploreResult } from '../../explore/explore.ts';
+import type { BitstateStats } from '../../explore/search.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
@@ -17,7 +18,7 @@ import { OUT_OPTIONS, writeOut } from '../out.ts';
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
   'max-states': { type: 'string' }, 'max-seconds': { type: 'string' }, 'max-memory': { type: 'string' },
-  'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, json: { type: 'boolean' },
+  'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, exact: { type: 'boolean' }, json: { type: 'boolean' },
   ...OUT_OPTIONS,
 } as const;
 
@@ -30,6 +31,7 @@ function options(values: Record<string, unknown>) {
     maxSeconds: intOption(values['max-seconds'], 'max-seconds', 600, 1),
     maxBytes: intOption(values['max-memory'], 'max-memory', 16_384, 32, 1 << 20) * 2 ** 20,
     merge: !values['no-merge'],
+    exact: !!values.exact,
   };
 }
 
@@ -48,11 +50,15 @@ function timing(r: ExploreResult): void {
   process.stderr.write(`timing: ${s.seconds} s, ${s.statesPerSecond} states/s, ${s.bytesPerState} bytes per stored state, peak ${(s.peakBytes / 2 ** 20).toFixed(1)} MiB of search structures\n`);
 }
 
+/** What the search did past the memory bound (see src/explore/bitstate.ts for the estimate). */
+const bitstateLine = (b: BitstateStats) =>
+  `memory bound reached after ${b.fromState} states: went on with a bitstate table of ${(b.tableBytes / 2 ** 20).toFixed(1)} MiB; estimated share of states omitted ${(b.omittedFraction * 100).toPrecision(2)}% (--exact stops at the bound instead)`;
+
 const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: each thread runs to completion in order' : `${sch.map((s) => `T${s.thread} x${s.steps}`).join(', ')}, then each thread to completion in order`;
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB [--exact]] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true } });
     noPositionals(positionals);
@@ -77,6 +83,7 @@ export const exploreCommand: Command = {
     const out = [
       `explore ${r.scenario} on ${r.variant}: ${r.strategy === 'bfs' ? 'breadth-first' : 'depth-first'}, symmetry ${r.symmetry ? `on (orbits: ${r.orbits.map((o) => o.join('=')).join('; ')})` : 'off'}, invisible steps ${r.merge ? 'merged' : 'not merged'}`,
       r.truncated ? `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched` : `result: complete, every reachable state visited`,
+      ...(r.stats.bitstate ? [bitstateLine(r.stats.bitstate)] : []),
       '',
     ];
     const w = Math.max(...r.properties.map((p) => p.id.length));
@@ -96,7 +103,7 @@ export const exploreCommand: Command = {
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB [--exact]] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, COMMON);
     noPositionals(positionals);
