@@ -219,26 +219,33 @@ class Search {
   private atBound(): boolean {
     const now = performance.now();
     if (now - this.start > (this.o.maxSeconds ?? Infinity) * 1000) { this.truncated = true; this.bound = 'seconds'; return true; }
-    const max = this.o.maxBytes ?? Infinity, needed = this.memoryNeeded();
-    if (needed > max) {
-      // A bitstate table helps only when the visited set's growth is what passes the bound; past
-      // it once more in bitstate mode, the parent records and frontier outgrew it.
-      const visitedGrowth = this.visited === null ? 0 : this.visited.bytesAfter(this.headroom) - this.visited.bytes;
-      if (this.o.exact || this.visited === null || needed - visitedGrowth > max) { this.truncated = true; this.bound = 'memory'; return true; }
-      this.toBitstate(max - (needed - this.visited.bytesAfter(this.headroom)));
-    }
+    if (this.pastMemoryBound()) { this.truncated = true; this.bound = 'memory'; return true; }
     if (this.o.progress && now - this.lastProgress > 100) { this.lastProgress = now; this.o.progress(this.stats(now)); }
     return false;
   }
 
   /**
-   * Memory is checked every 1,024 expansions, each adding at most one state per thread: leave
-   * room for what the structures can grow to before the next check.
+   * The structures would pass maxBytes: true to stop. A bitstate table helps only when the
+   * visited set's growth is what passes the bound, and once: past it again in bitstate mode,
+   * the parent records and frontier outgrew it.
    */
+  private pastMemoryBound(): boolean {
+    const max = this.o.maxBytes ?? Infinity, needed = this.memoryNeeded();
+    if (needed <= max) return false;
+    const visited = this.visited;
+    if (this.o.exact || visited === null) return true;
+    const others = needed - visited.bytesAfter(this.headroom);
+    if (others + visited.bytes > max) return true;
+    this.toBitstate(max - others);
+    return false;
+  }
+
+  /** States the structures may gain before the next check (every 1,024 expansions, each adding at most one state per thread). */
   private get headroom(): number {
     return 1024 * Math.max(1, this.T);
   }
 
+  /** Bytes the structures may reach before the next check: room for what they can grow to. */
   private memoryNeeded(): number {
     const headroom = this.headroom;
     const records = (this.parent.byteLength + this.move.byteLength) * (this.states + headroom > this.parent.length ? 2 : 1);
