@@ -40,6 +40,8 @@ export interface ExploreOptions {
   maxSeconds?: number;
   /** Bound on the search structures (visited set, parent records, frontier), in bytes. */
   maxBytes?: number;
+  /** At maxBytes, stop instead of going on with a bitstate table (not a proof; see bitstate.ts). */
+  exact?: boolean;
   symmetry?: boolean;
   merge?: boolean;
   /** Stop at the first violation that is not a documented kernel behaviour. */
@@ -85,7 +87,7 @@ export function explore(o: ExploreOptions): ExploreResult {
   const finder = o.races ? new RaceFinder(sys) : undefined;
   const r = search(sys, o.properties, sym, {
     ...(finder ? { visit: (s: Uint8Array) => finder.visit(s) } : {}),
-    strategy, merge, maxStates: o.maxStates, maxSeconds: o.maxSeconds, maxBytes: o.maxBytes, outcomes: o.outcomes, progress: o.progress,
+    strategy, merge, maxStates: o.maxStates, maxSeconds: o.maxSeconds, maxBytes: o.maxBytes, exact: o.exact, outcomes: o.outcomes, progress: o.progress,
     stopsSearch: (p) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
   });
   // Rebuild each counterexample and outcome as a concrete schedule and replay it with a trace.

@@ -10,7 +10,8 @@ import type { Ctx, Step } from '../../model/program.ts';
 import { COVERAGE_STRIDE, threadDone, transition, type System } from '../../model/system.ts';
 import type { Property, Violation } from '../../properties/types.ts';
 import { Checker } from '../engine/checker.ts';
-import { FingerprintSet, fingerprint } from './fingerprint-set.ts';
+import { BitstateTable } from './bitstate.ts';
+import { FingerprintSet, RecentFingerprints, Zobrist, collisionProbability } from './fingerprint-set.ts';
 import { outcomeKey } from './outcomes.ts';
 import { NO_PARENT } from './paths.ts';
 import { StateQueue } from './state-queue.ts';
@@ -23,6 +24,11 @@ export interface SearchOptions {
   maxSeconds?: number;
   /** Bound on the search structures (visited set, parent records, frontier), in bytes. */
   maxBytes?: number;
+  /**
+   * At maxBytes, stop (true) instead of going on with a bitstate table in the visited set's
+   * memory (bitstate.ts; the result is then not a proof).
+   */
+  exact?: boolean;
   /** Stop at the first violation of a property for which `stopsSearch` says so. */
   stopsSearch?: (p: Property) => boolean;
   /** Collect each final outcome with the first state that reaches it. */
@@ -44,6 +50,16 @@ export interface ExploreStats {
   /** Peak bytes of the visited set, parent records and frontier together. */
   peakBytes: number;
   collisionProbability: number;
+  /** Set once the visited set became a bitstate table at the memory bound. */
+  bitstate?: BitstateStats;
+}
+
+export interface BitstateStats {
+  /** States stored exactly before the switch. */
+  fromState: number;
+  tableBytes: number;
+  /** Estimated share of the states reached that were left out (bitstate.ts gives the formula). */
+  omittedFraction: number;
 }
 
 /** Where a violation was seen: after move `thread` from state `from`, or at state `at`. */
@@ -93,10 +109,16 @@ class Search {
   readonly canon: Uint8Array;
   readonly canonWords: Int32Array;
   readonly fp = new Uint32Array(2);
-  readonly meta = new Uint32Array(2);
+  /** The state being expanded: number, depth, fingerprint (two words). */
+  readonly meta = new Uint32Array(4);
+  readonly zobrist: Zobrist;
   readonly perm: Int32Array;
   readonly k: Kernel;
-  readonly visited = new FingerprintSet(1 << 12);
+  visited: FingerprintSet | null = new FingerprintSet(1 << 12);
+  /** Replaces `visited` at the memory bound, unless the search is exact. */
+  bits: BitstateTable | null = null;
+  bitsFrom = 0;
+  readonly recent = new RecentFingerprints();
   readonly queue: StateQueue;
   parent = new Uint32Array(1 << 12);
   move = new Uint8Array(1 << 12);
@@ -129,6 +151,7 @@ class Search {
     this.canon = sym ? this.canonBuf : this.next;
     this.canonWords = new Int32Array(this.canon.buffer);
     this.perm = new Int32Array(sys.threads.length);
+    this.zobrist = new Zobrist(this.words);
     this.k = new Kernel(sys.L, sys.socks, sys.ephemeral, this.next);
     this.k.lifeCoverage = new Uint8Array(LIFE.states.length * LIFE_EVENTS.length);
     this.queue = new StateQueue(this.words, o.strategy === 'dfs');
@@ -184,10 +207,10 @@ class Search {
     const { cur, sym } = this;
     cur.set(this.sys.init);
     if (sym) { sym.canonicalize(cur, this.canonBuf, this.perm); cur.set(this.canonBuf); }
-    fingerprint(this.curWords, this.words, this.fp);
-    this.visited.addOrGet(this.fp[0], this.fp[1], 0);
+    this.zobrist.full(this.curWords, this.fp);
+    this.visited!.add(this.fp[0], this.fp[1]);
     this.addState(NO_PARENT, 0);
-    this.queue.push(this.curWords, 0, 0);
+    this.queue.push(this.curWords, 0, 0, this.fp[0], this.fp[1]);
     this.k.s = cur;
     const v = this.checker.afterTransition(this.k);
     if (v) this.record(v, -1, 0, 0);
@@ -198,7 +221,7 @@ class Search {
   private atBound(): boolean {
     const now = performance.now();
     if (now - this.start > (this.o.maxSeconds ?? Infinity) * 1000) { this.truncated = true; this.bound = 'seconds'; return true; }
-    if (this.memoryNeeded() > (this.o.maxBytes ?? Infinity)) { this.truncated = true; this.bound = 'memory'; return true; }
+    if (this.pastMemoryBound()) { this.truncated = true; this.bound = 'memory'; return true; }
     // A progress callback that returns 'stop' ends the search (the CLI's Ctrl-C).
     if (this.o.progress && now - this.lastProgress > 100) {
       this.lastProgress = now;
@@ -208,13 +231,51 @@ class Search {
   }
 
   /**
-   * Memory is checked every 1,024 expansions, each adding at most one state per thread: leave
-   * room for what the structures can grow to before the next check.
+   * The structures would pass maxBytes: true to stop. A bitstate table helps only when the
+   * visited set's growth is what passes the bound, and once: past it again in bitstate mode,
+   * the parent records and frontier outgrew it.
    */
+  private pastMemoryBound(): boolean {
+    const max = this.o.maxBytes ?? Infinity, needed = this.memoryNeeded();
+    if (needed <= max) return false;
+    const visited = this.visited;
+    if (this.o.exact || visited === null) return true;
+    const others = needed - visited.bytesAfter(this.headroom);
+    if (others + visited.bytes > max) return true;
+    this.toBitstate(max - others);
+    return false;
+  }
+
+  /** States the structures may gain before the next check (every 1,024 expansions, each adding at most one state per thread). */
+  private get headroom(): number {
+    return 1024 * Math.max(1, this.T);
+  }
+
+  /** Bytes the structures may reach before the next check: room for what they can grow to. */
   private memoryNeeded(): number {
-    const headroom = 1024 * Math.max(1, this.T);
+    const headroom = this.headroom;
     const records = (this.parent.byteLength + this.move.byteLength) * (this.states + headroom > this.parent.length ? 2 : 1);
-    return this.visited.bytesAfter(headroom) + records + this.queue.bytes + (1 << 24);
+    const visited = this.visited !== null ? this.visited.bytesAfter(headroom) : this.bits!.bytes;
+    return visited + records + this.queue.bytes + (1 << 24);
+  }
+
+  /**
+   * The visited set would pass the memory bound: its fingerprints move into a bitstate table and
+   * the search goes on, no longer a proof (truncated). Of the `room` the other structures leave,
+   * the table takes half (a power of two); the other half is for the parent records and the
+   * frontier to grow into.
+   */
+  private toBitstate(room: number): void {
+    const exact = this.visited!;
+    let bytes = 4096;
+    while (bytes * 4 <= room) bytes *= 2;
+    const bits = new BitstateTable(bytes);
+    exact.forEach((h, l) => bits.addKnown(h, l));
+    this.bits = bits;
+    this.bitsFrom = this.states;
+    this.visited = null;
+    this.truncated = true;
+    this.bound = 'memory';
   }
 
   /** Every move of every thread from state `id` (in `cur`): new states are stored and queued. */
@@ -259,14 +320,21 @@ class Search {
       const m = p.kind === 'invariant' ? p.check(k, this.sys) : null;
       if (m !== null) this.record({ propertyId: p.id, message: m }, id, t, -1);
     }
-    if (this.sym) this.sym.canonicalize(this.next, this.canonBuf, this.perm);
-    fingerprint(this.canonWords, this.words, fp);
-    if (this.visited.addOrGet(fp[0], fp[1], this.states) >= 0) return;
+    // Without symmetry the successor's fingerprint follows from its parent's and the bytes the
+    // move changed; a canonical form may differ everywhere, so it is fingerprinted whole.
+    if (this.sym) {
+      this.sym.canonicalize(this.next, this.canonBuf, this.perm);
+      this.zobrist.full(this.canonWords, fp);
+    } else {
+      this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
+    }
+    if (this.recent.seen(fp[0], fp[1])) return;
+    if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
     const nid = this.addState(id, t);
     k.s = this.canon;
     const v = this.checker.afterTransition(k);
     if (v) this.record(v, id, t, -1);
-    this.queue.push(this.canonWords, nid, depth + 1);
+    this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
   }
 
   /** A state where every thread finished: the outcome properties, and its outcome. */
@@ -281,13 +349,17 @@ class Search {
 
   stats(now: number): ExploreStats {
     const seconds = (now - this.start) / 1000;
-    const stored = this.visited.bytes + this.parent.byteLength + this.move.byteLength;
+    const table = this.visited !== null ? this.visited.bytes : this.bits!.bytes;
+    const stored = table + this.parent.byteLength + this.move.byteLength;
     return {
       states: this.states, transitions: this.transitions, maxDepth: this.maxDepth, seconds: round(seconds, 3),
       statesPerSecond: Math.round(this.states / Math.max(seconds, 1e-6)),
       bytesPerState: round(stored / Math.max(this.states, 1), 1),
       peakBytes: stored + this.queue.peakBytes,
-      collisionProbability: this.visited.collisionProbability(),
+      collisionProbability: collisionProbability(this.bits !== null ? this.bitsFrom : this.visited!.size),
+      ...(this.bits !== null ? { bitstate: {
+        fromState: this.bitsFrom, tableBytes: this.bits.bytes, omittedFraction: this.bits.omittedFraction(this.states),
+      } } : {}),
     };
   }
 }

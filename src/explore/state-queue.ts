@@ -1,9 +1,9 @@
 // The frontier of the search: states stored back to back in large chunks of 32-bit words, each
-// with its state number and depth, used as a FIFO (breadth-first) or a LIFO (depth-first).
+// with its state number, depth and fingerprint (its successors' fingerprints start from it), used as a FIFO (breadth-first) or a LIFO (depth-first).
 // Consumed chunks are dropped, so memory follows the frontier, not the whole search.
 // States are copied word by word: a subarray per push would allocate in the hottest loop.
 
-const HEADER = 2; // words: state number, depth
+const HEADER = 4; // words: state number, depth, fingerprint (two words)
 
 export class StateQueue {
   private chunks: (Int32Array | undefined)[] = [];
@@ -27,7 +27,7 @@ export class StateQueue {
     return (this.chunks.length - this.headChunk) * this.perChunk * this.record * 4;
   }
 
-  push(state: Int32Array, id: number, depth: number): void {
+  push(state: Int32Array, id: number, depth: number, h = 0, l = 0): void {
     if (this.chunks.length === 0 || this.tailAt === this.perChunk) {
       this.chunks.push(this.spare.pop() ?? new Int32Array(this.perChunk * this.record));
       this.tailAt = 0;
@@ -37,12 +37,14 @@ export class StateQueue {
     let at = this.tailAt * this.record;
     c[at] = id;
     c[at + 1] = depth;
+    c[at + 2] = h;
+    c[at + 3] = l;
     c.set(state, at + HEADER); // `state` is exactly `words` long
     this.tailAt++;
     this.length++;
   }
 
-  /** Copies the next state into `out` and its number and depth into `meta`. */
+  /** Copies the next state into `out` and its number, depth and fingerprint into `meta` (4 words). */
   pop(out: Int32Array, meta: Uint32Array): void {
     let c: Int32Array, at: number;
     if (this.lifo) {
@@ -62,6 +64,8 @@ export class StateQueue {
     }
     meta[0] = c[at];
     meta[1] = c[at + 1];
+    meta[2] = c[at + 2];
+    meta[3] = c[at + 3];
     const words = this.words;
     at += HEADER;
     for (let i = 0; i < words; i++) out[i] = c[at + i];

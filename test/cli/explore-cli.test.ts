@@ -6,6 +6,15 @@ const BIN = join(import.meta.dirname, '../../dist/cli.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 describe('outcomes and explore from the command line', () => {
+  it('explore past --max-memory goes on in a bitstate table: NOT PROVEN, the estimate said, the both-fail run still found', () => {
+    const r = cli('explore', '--scenario', 'listen-race-5', '--no-merge', '--no-symmetry', '--strategy', 'dfs', '--max-memory', '36');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^result: NOT PROVEN \(bound reached: memory\)/m);
+    expect(r.stdout).toMatch(/^memory bound reached after \d+ states: went on with a bitstate table of [\d.]+ MiB; estimated share of states omitted [\d.e-]+%/m);
+    expect(r.stdout).toMatch(/^some-concurrent-listener-succeeds +violated as expected/m);
+    expect(r.stdout).toMatch(/^type-ok +not proven/m);
+  });
+
   it('outcomes --scenario listen-race-2 prints the three outcomes with witnesses', () => {
     const r = cli('outcomes', '--scenario', 'listen-race-2');
     expect(r.status).toBe(0);

@@ -3,6 +3,7 @@
 // for the same options, byte for byte.
 
 import { explore, type ExploreResult } from '../../explore/explore.ts';
+import type { BitstateStats } from '../../explore/search.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
@@ -23,7 +24,7 @@ import { variantArg } from '../variant-file.ts';
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
   'max-states': { type: 'string' }, 'max-seconds': { type: 'string' }, 'max-memory': { type: 'string' },
-  'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, json: { type: 'boolean' },
+  'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, exact: { type: 'boolean' }, json: { type: 'boolean' },
   ...OUT_OPTIONS,
 } as const;
 
@@ -38,6 +39,7 @@ function options(values: Record<string, unknown>) {
     // Node and the CLI itself take about 76 MiB more. 32 is the least the structures start with.
     maxBytes: intOption(values['max-memory'], 'max-memory', 16_384, 32, 1 << 20) * 2 ** 20,
     merge: !values['no-merge'],
+    exact: !!values.exact,
   };
 }
 
@@ -66,6 +68,10 @@ const resultLine = (r: ExploreResult) => !r.truncated ? 'result: complete, every
   : r.bound === 'interrupted' ? 'result: INTERRUPTED, NOT PROVEN; the figures below cover the part searched'
     : `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched`;
 
+/** What the search did past the memory bound (see src/explore/bitstate.ts for the estimate). */
+const bitstateLine = (b: BitstateStats) =>
+  `memory bound reached after ${b.fromState} states: went on with a bitstate table of ${(b.tableBytes / 2 ** 20).toFixed(1)} MiB; estimated share of states omitted ${(b.omittedFraction * 100).toPrecision(2)}% (--exact stops at the bound instead)`;
+
 /**
  * Properties whose violation is expected on this variant in this scenario but was not found:
  * not as expected, exit 1, whether the search completed or a bound ended it first.
@@ -84,7 +90,7 @@ const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: 
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only)] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     noPositionals(positionals);
@@ -116,6 +122,7 @@ export const exploreCommand: Command = {
     const out = [
       `explore ${r.scenario} on ${r.variant}: ${r.strategy === 'bfs' ? 'breadth-first' : 'depth-first'}, symmetry ${r.symmetry ? `on (orbits: ${r.orbits.map((o) => o.join('=')).join('; ')})` : 'off'}, invisible steps ${r.merge ? 'merged' : 'not merged'}`,
       resultLine(r),
+      ...(r.stats.bitstate ? [bitstateLine(r.stats.bitstate)] : []),
       '',
     ];
     const w = Math.max(...r.properties.map((p) => p.id.length));
@@ -140,7 +147,7 @@ export const exploreCommand: Command = {
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only)] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
     const { values, positionals } = parse(argv, COMMON);
     noPositionals(positionals);
