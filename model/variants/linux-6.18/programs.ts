@@ -3,18 +3,18 @@
 // 14 lower (inet_csk_listen_start 1340 -> 1326); af_inet.c, inet_hashtables.c, tcp.c and
 // tcp_ipv4.c are unchanged.
 
-import type { ReadonlyKernel } from '../../kernel-view.ts';
-import { AF_INET_C, ICSK_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL } from '../../kernel.ts';
-import type { Locks, Program } from '../../program.ts';
+import type { Kernel, ReadonlyKernel } from '../../kernel-view.ts';
+import { ADDR_ANY, AF_INET_C, ICSK_C, IH_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL } from '../../kernel.ts';
+import type { Ctx, Locks, Program } from '../../program.ts';
 import type { KernelParts, Programs } from '../../variant.ts';
 import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
   bindGetPortStep, checkUnboundStep, closeLockStep, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
-  lookupStep, publishListenStep, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
 import type { GetPortRules618 } from './get-port.ts';
-import { inetPutPort, inetUnhash, listenBucket618 } from './hashtables.ts';
+import { computeScore, inetPutPort, inetUnhash, listenBucket618, lookupReuseport } from './hashtables.ts';
 
 type Parts = KernelParts<GetPortRules618>;
 
@@ -144,17 +144,92 @@ export function closeProgram(): Program {
   };
 }
 
-/** A SYN for addr:port: __inet_lookup_listener (ih.c 462-504), under RCU, no lock. */
-export function synProgram(parts: Parts): Program {
+/** The SYN walker's locks: the caller's rcu_read_lock, held from the first step to the last. */
+const RCU_HELD: Locks = { rcu_read_lock: 'held' };
+
+/** The address a pass of the lookup scores against: daddr, then 0.0.0.0 (`tmp` is 1 in the second pass). */
+const passAddr = (k: ReadonlyKernel, c: Ctx) => (k.tmp(c.t) === 1 ? ADDR_ANY : k.walkAt(c.t) % k.L.addrs);
+
+/** inet_lhash2_lookup's start (ih.c 420-424): hiscore = 0 and the first node of the pass's lhash2 bucket. */
+function walkPass(k: Kernel, c: Ctx): string {
+  const port = Math.floor(k.walkAt(c.t) / k.L.addrs);
+  const head = k.chainHead(listenBucket618(port, passAddr(k, c), k.L.addrs));
+  k.setWalkNode(c.t, head);
+  k.setHiscore(c.t, 0);
+  return head < 0 ? afterPass(k, c) : 'lookup-score';
+}
+
+/** The end of a pass (ih.c 437, 489-490): a result is final; none sends the first pass on to 0.0.0.0. */
+const afterPass = (k: ReadonlyKernel, c: Ctx) => (k.walkBest(c.t) >= 0 || k.tmp(c.t) === 1 ? 'lookup-done' : 'lookup-any');
+
+/** node = node->next (ih.c 424): on to the next node of the pass, or its end. */
+function nextNode(k: Kernel, c: Ctx, sk: number): string {
+  const next = k.chainNext(sk);
+  k.setWalkNode(c.t, next);
+  return next >= 0 ? 'lookup-score' : afterPass(k, c);
+}
+
+/**
+ * A SYN for addr:port: __inet_lookup_listener (ih.c 462-503) walks lhash2[daddr:port] and, if that
+ * finds nothing, lhash2[0.0.0.0:port] (inet_lhash2_lookup, 413-438), one node a step under RCU,
+ * so listen() and close() run between two visits and between the two passes. Every listener of
+ * a bucket is hashed at the head (__sk_nulls_add_node_rcu, 806; the tail insert of 804 is for
+ * IPv6 reuseport sockets only) and unhashed by __sk_nulls_del_node_init_rcu (834), which keeps
+ * the node's next for a walker standing on it. Listeners are SOCK_RCU_FREE (802): no refcount,
+ * no re-score, no nulls check; a socket unhashed during the walk can still be the result.
+ */
+export function synProgram(): Program {
   return {
     name: 'syn',
     steps: [
-      lookupStep('462-504', 'result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif); if (result) goto done; result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port], under RCU */', parts),
+      {
+        id: 'lookup-begin', fn: '__inet_lookup_listener', file: IH_C, line: '483-488',
+        text: 'hash2 = ipv4_portaddr_hash(net, daddr, hnum); ilb2 = inet_lhash2_bucket(hashinfo, hash2); result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif)  /* the caller holds rcu_read_lock; reads the head of lhash2[daddr:port] (424) */',
+        scope: 'shared', locks: { rcu_read_lock: 'acquire' }, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-any', 'lookup-done'],
+        run: (k, c) => (beginLookup(k, c) < 0 ? 'lookup-done' : walkPass(k, c)),
+      },
+      {
+        id: 'lookup-score', fn: 'inet_lhash2_lookup', file: IH_C, line: '425',
+        text: 'score = compute_score(sk, net, hnum, daddr, dif, sdif)  /* one node; if (score > hiscore) (426) a SO_REUSEPORT socket asks its group next, else result = sk; then node = node->next (424) */',
+        scope: 'shared', locks: RCU_HELD, footprint: [...SCORE_READ, ...CHAIN_READ], jumps: ['lookup-score', 'lookup-reuseport', 'lookup-any', 'lookup-done'],
+        run: (k, c) => {
+          const sk = k.walkNode(c.t);
+          const score = computeScore(k, sk, passAddr(k, c), Math.floor(k.walkAt(c.t) / k.L.addrs));
+          if (score > k.hiscore(c.t)) {
+            k.setHiscore(c.t, score);
+            if (k.reuseport(sk)) return 'lookup-reuseport';
+            k.setWalkBest(c.t, sk);
+          }
+          return nextNode(k, c, sk);
+        },
+      },
+      {
+        id: 'lookup-reuseport', fn: 'inet_lhash2_lookup', file: IH_C, line: '427-433',
+        text: 'result = inet_lookup_reuseport(net, sk, skb, doff, saddr, sport, daddr, hnum, inet_ehashfn); if (result) return result; result = sk; hiscore = score  /* reuseport_select_sock (sock_reuseport.c 568 ff.) reads the group\'s socks array under RCU: none once sk has left its group */',
+        scope: 'shared', locks: RCU_HELD, footprint: [{ at: 'socket.group', rw: 'r', under: 'rcu' }, ...CHAIN_READ], jumps: ['lookup-score', 'lookup-any', 'lookup-done'],
+        run: (k, c) => {
+          const sk = k.walkNode(c.t), picked = lookupReuseport(k, sk);
+          if (picked >= 0) { k.setWalkBest(c.t, picked); return 'lookup-done'; }
+          k.setWalkBest(c.t, sk);
+          return nextNode(k, c, sk);
+        },
+      },
+      {
+        id: 'lookup-any', fn: '__inet_lookup_listener', file: IH_C, line: '493-498',
+        text: 'hash2 = ipv4_portaddr_hash(net, htonl(INADDR_ANY), hnum); ilb2 = inet_lhash2_bucket(hashinfo, hash2); result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* the first pass found nothing: the head of lhash2[0.0.0.0:port] */',
+        scope: 'shared', locks: RCU_HELD, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-done'],
+        run: (k, c) => { k.setTmp(c.t, 1); return walkPass(k, c); },
+      },
+      {
+        id: 'lookup-done', fn: '__inet_lookup_listener', file: IH_C, line: '499-502',
+        text: 'done: if (IS_ERR(result)) return NULL; return result  /* the caller\'s rcu_read_unlock follows */', scope: 'private', locks: { rcu_read_lock: 'release' },
+        run: endLookup,
+      },
     ],
   };
 }
 
 /** The four programs of Linux 6.18 built from its parts. */
 export function programs618(parts: Parts): Programs {
-  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram(parts) };
+  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
 }
