@@ -15,20 +15,37 @@
 //
 // The check takes each access's declared protection at its word; whether the lock really
 // excludes every writer of that location is the race analysis's question (src/explore/races.ts).
+//
+// Two refinements, both Lipton's own: an unprotected access that no step of the other threads
+// can access in conflict (same location, one of them writing; `conflicts` in footprint.ts)
+// commutes with all of them, so it is a both-mover and does not count (a SYN reading a hashed
+// socket's rcv_saddr, which only bind() writes, while the socket is in no hash table); and the
+// model fields one kernel word is spread over (a chain node's `next`, stored as the chain's
+// stamps) are one access, when they say so with the same `unit`.
 
-import { LOCK_FIELDS, lockOf, showAccess } from './footprint.ts';
+import { LOCK_FIELDS, conflicts, lockOf, showAccess } from './footprint.ts';
 import type { Access, LockName, Step } from './program.ts';
 
 export type Atomicity = { ok: true } | { ok: false; rule: string };
 
-export function atomicity(step: Pick<Step, 'locks' | 'footprint'>): Atomicity {
+/** Does some access of the others conflict with `a`, whether the two ops are on one socket or two? */
+const moves = (a: Access, others: readonly Access[]) => !others.some((b) => conflicts(a, 0, b, 0) || conflicts(a, 0, b, 1));
+
+/**
+ * May `step` run as one move? `others`: every access the steps of other threads may make (absent:
+ * every unprotected access counts, as if anything could conflict with it).
+ */
+export function atomicity(step: Pick<Step, 'locks' | 'footprint'>, others?: readonly Access[]): Atomicity {
   if (step.footprint === undefined) return { ok: false, rule: 'declares no footprint, so nothing shows it atomic' };
   const data = step.footprint.filter((a) => !LOCK_FIELDS.has(a.at));
   for (const a of data) {
     const l = lockOf(a);
     if (l !== null && step.locks[l] === undefined) return { ok: false, rule: `declares ${showAccess(a)} but does not hold ${l}` };
   }
-  const unprotected: Access[] = data.filter((a) => lockOf(a) === null).flatMap((a) => (a.rw === 'rw' ? [a, a] : [a]));
+  const units = new Set<string>();
+  const unprotected: Access[] = data.filter((a) => lockOf(a) === null && (others === undefined || !moves(a, others)))
+    .filter((a) => a.unit === undefined || (!units.has(a.unit) && !!units.add(a.unit)))
+    .flatMap((a) => (a.rw === 'rw' ? [a, a] : [a]));
   if (unprotected.length === 0) return { ok: true };
   const shown = [...new Set(unprotected.map(showAccess))].join('; ');
   if (unprotected.length > 1) {
@@ -41,10 +58,18 @@ export function atomicity(step: Pick<Step, 'locks' | 'footprint'>): Atomicity {
   return { ok: true };
 }
 
-/** The steps of some programs that fail the check: "program/step" and the rule broken, in program order. */
+/** Every access the steps of these programs may make: what another thread running any of them can touch. */
+export const allAccesses = (programs: readonly { steps: readonly Step[] }[]): readonly Access[] =>
+  programs.flatMap((p) => p.steps.flatMap((s) => s.footprint ?? []));
+
+/**
+ * The steps of some programs that fail the check, when any thread may run any of the programs:
+ * "program/step" and the rule broken, in program order.
+ */
 export function nonAtomicSteps(programs: readonly { name: string; steps: readonly Step[] }[]): { step: string; where: Step; rule: string }[] {
+  const others = allAccesses(programs);
   return programs.flatMap((p) => p.steps.flatMap((s) => {
-    const r = atomicity(s);
+    const r = atomicity(s, others);
     return r.ok ? [] : [{ step: `${p.name}/${s.id}`, where: s, rule: r.rule }];
   }));
 }

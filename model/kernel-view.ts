@@ -27,6 +27,11 @@ export class KernelReader {
   s: Uint8Array;
   /** Set by a step whose lifecycle move the statechart refuses; the engine reports it. */
   refused: string | null = null;
+  /**
+   * Runs the model's own ghost bookkeeping (which listeners cover a SYN's target), which reads
+   * kernel fields no kernel code reads there: the recording view does not log it as the step's.
+   */
+  ghost<T>(f: () => T): T { return f(); }
 
   constructor(
     readonly L: Layout,
@@ -60,6 +65,44 @@ export class KernelReader {
   group(sk: number) { return fromRef(this.s[this.sk(sk, SK.group)]); }
   isOpen(sk: number) { return this.s[this.sk(sk, SK.open)] === 1; }
   lifeState(sk: number) { return this.s[this.sk(sk, SK.life)]; }
+  /** The socket's insertion stamp in its listening chain (0: never hashed, or no SYN in the scenario). */
+  lhashSeq(sk: number) { return this.s[this.sk(sk, SK.lhashSeq)]; }
+  /** The socket is in the listening hash, or was once (its stamp stays after the unhash). */
+  wasHashed(sk: number) { return this.isHashed(sk) || this.lhashSeq(sk) !== 0; }
+
+  // ---- the listening chains, in order (an RCU walker's view) ---------------------------------
+  /** A node's place in its chain: a higher key is nearer the head (the stamp, then the index, so the order is total). */
+  protected chainKey(sk: number) { return (this.lhashSeq(sk) << 8) | sk; }
+  /** The hashed socket of `bucket` with the highest key below `below` (-1: none); `below` = Infinity gives the head. */
+  protected chainBelow(bucket: number, below: number): number {
+    let best = -1, bestKey = -1;
+    for (let sk = 0; sk < this.L.sockets; sk++) {
+      if (this.lhash(sk) !== bucket) continue;
+      const key = this.chainKey(sk);
+      if (key < below && key > bestKey) { best = sk; bestKey = key; }
+    }
+    return best;
+  }
+  /** The first node of a listening chain (ilb->head), or -1 for an empty chain. */
+  chainHead(bucket: number) { return this.chainBelow(bucket, Infinity); }
+  /**
+   * A node's next pointer: for a hashed node the next hashed one of its chain, for an unhashed
+   * one the next it kept when it left (lhashNext), -1 at the chain's end.
+   */
+  chainNext(sk: number) {
+    return this.isHashed(sk) ? this.chainBelow(this.lhash(sk), this.chainKey(sk)) : fromRef(this.s[this.sk(sk, SK.lhashNext)]);
+  }
+  /** Some hashed listener covers daddr:port (bucket key port * addresses + daddr): bound to the port, on daddr or 0.0.0.0. */
+  covers(key: number): boolean {
+    return this.ghost(() => this.coversNow(key));
+  }
+  private coversNow(key: number): boolean {
+    const port = Math.floor(key / this.L.addrs), daddr = key % this.L.addrs;
+    for (let sk = 0; sk < this.L.sockets; sk++) {
+      if (this.isHashed(sk) && this.inet_num(sk) === port && (this.rcv_saddr(sk) === 0 || this.rcv_saddr(sk) === daddr)) return true;
+    }
+    return false;
+  }
 
   // ---- bind buckets (inet_bind_bucket) ------------------------------------------------------
   protected tb(port: number, f: number) { return this.L.tbBase + port * TB_SIZE + f; }
@@ -93,6 +136,13 @@ export class KernelReader {
   opIndex(t: number) { return this.s[this.th(t, TH.op)]; }
   pc(t: number) { return this.s[this.th(t, TH.pc)]; }
   result(t: number, op: number) { return this.s[this.th(t, TH.results + op)]; }
+  /** The daddr:port key (port * addresses + daddr) of the thread's SYN lookup, or -1 outside one. */
+  walkAt(t: number) { return fromRef(this.s[this.th(t, TH.walkAt)]); }
+  walkNode(t: number) { return fromRef(this.s[this.th(t, TH.walkNode)]); }
+  walkBest(t: number) { return fromRef(this.s[this.th(t, TH.walkBest)]); }
+  hiscore(t: number) { return this.s[this.th(t, TH.hiscore)]; }
+  covered(t: number) { return this.s[this.th(t, TH.covered)] === 1; }
+  refusedCovered(t: number) { return this.s[this.th(t, TH.refusedCovered)] === 1; }
 
   /**
    * The first offset whose byte lies outside its domain, or -1 (the type check, in one pass):
@@ -129,7 +179,29 @@ export class Kernel extends KernelReader {
   setQueue(sk: number, on: boolean) { this.s[this.sk(sk, SK.queue)] = on ? 1 : 0; }
   set_max_ack_backlog(sk: number, v: number) { this.s[this.sk(sk, SK.maxBacklog)] = Math.min(v, BYTE_MAX); }
   set_ack_backlog(sk: number, v: number) { this.s[this.sk(sk, SK.ackBacklog)] = v; }
-  setLhash(sk: number, bucket: number) { this.s[this.sk(sk, SK.lhash)] = toRef(bucket); }
+  /**
+   * Links a socket into a listening chain (bucket >= 0) or unlinks it (-1), as
+   * __sk_nulls_add_node_rcu and __sk_nulls_del_node_init_rcu do. With chainOrder the new node
+   * goes to the head (stamp 1 + the chain's highest) and a node that leaves keeps its next. Every
+   * SYN lookup in progress loses its `covered` ghost when no hashed listener covers it any more.
+   */
+  setLhash(sk: number, bucket: number) {
+    if (bucket >= 0) {
+      if (this.L.chainOrder) {
+        const head = this.chainHead(bucket);
+        this.s[this.sk(sk, SK.lhashSeq)] = head < 0 ? 1 : Math.min(this.lhashSeq(head) + 1, BYTE_MAX);
+      }
+      this.s[this.sk(sk, SK.lhash)] = toRef(bucket);
+      return;
+    }
+    if (this.L.chainOrder && this.isHashed(sk)) this.s[this.sk(sk, SK.lhashNext)] = toRef(this.chainNext(sk));
+    this.s[this.sk(sk, SK.lhash)] = toRef(-1);
+    this.ghost(() => {
+      for (let t = 0; t < this.L.threads; t++) {
+        if (this.covered(t) && !this.covers(this.walkAt(t))) this.s[this.th(t, TH.covered)] = 0;
+      }
+    });
+  }
   setBindHash(sk: number, port: number) { this.s[this.sk(sk, SK.bindHash)] = toRef(port); }
   setBind2Hash(sk: number, tb2: number) { this.s[this.sk(sk, SK.bind2Hash)] = toRef(tb2); }
   setUserlocks(sk: number, v: number) { this.s[this.sk(sk, SK.userlocks)] = v; }
@@ -164,4 +236,10 @@ export class Kernel extends KernelReader {
   setErr(t: number, code: number) { this.s[this.th(t, TH.err)] = code; }
   setRet(t: number, v: number) { this.s[this.th(t, TH.ret)] = v; }
   setTmp(t: number, v: number) { this.s[this.th(t, TH.tmp)] = v; }
+  setWalkAt(t: number, key: number) { this.s[this.th(t, TH.walkAt)] = toRef(key); }
+  setWalkNode(t: number, sk: number) { this.s[this.th(t, TH.walkNode)] = toRef(sk); }
+  setWalkBest(t: number, sk: number) { this.s[this.th(t, TH.walkBest)] = toRef(sk); }
+  setHiscore(t: number, v: number) { this.s[this.th(t, TH.hiscore)] = v; }
+  setCovered(t: number, on: boolean) { this.s[this.th(t, TH.covered)] = on ? 1 : 0; }
+  setRefusedCovered(t: number) { this.s[this.th(t, TH.refusedCovered)] = 1; }
 }

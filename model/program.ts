@@ -74,6 +74,12 @@ export interface Access {
    * table (bind bucket owners, a listening chain). Buckets and globals are every op's.
    */
   of?: 'unhashed' | 'any' | 'hashed';
+  /**
+   * One kernel word the model spreads over several fields (a chain node's `next` pointer is the
+   * chain's membership, stamps and kept next): accesses with the same unit are one access to
+   * Lipton's rule (model/atomicity.ts).
+   */
+  unit?: string;
 }
 
 export interface Step {

@@ -32,8 +32,10 @@ export function recordingKernel(L: Layout, socks: readonly SocketConfig[], ephem
   let buf = new Uint8Array(L.size);
   const hashed = (at: string, index: number) => at.startsWith('socket.') &&
     (buf[skOff(L, index, SK.bindHash)] !== 0 || buf[skOff(L, index, SK.bind2Hash)] !== 0 || buf[skOff(L, index, SK.lhash)] !== 0);
+  let paused = 0;
   const note = (prop: string | symbol, rw: 'r' | 'w') => {
     if (typeof prop !== 'string') return false;
+    if (paused > 0) return Number.isInteger(Number(prop));
     const off = Number(prop);
     if (!Number.isInteger(off) || off < 0 || off >= L.size) return false;
     const n = names[off];
@@ -52,6 +54,8 @@ export function recordingKernel(L: Layout, socks: readonly SocketConfig[], ephem
     },
   });
   const k = new Kernel(L, socks, ephemeral, proxy as Uint8Array);
+  // Ghost bookkeeping reads and writes the same bytes without logging them (see Kernel.ghost).
+  k.ghost = <T>(f: () => T): T => { paused++; try { return f(); } finally { paused--; } };
   return {
     k,
     point(b) { buf = b as typeof buf; },

@@ -66,6 +66,20 @@ export const SOCKET_FIELDS = {
   group: { kind: 'ref', to: 'socket', raw: true },
   /** The file descriptor is still open (close() not yet called). */
   open: { kind: 'bool' },
+  /**
+   * The listening chain's order: an insertion stamp, 1 + the largest stamp of the sockets hashed
+   * in the bucket (so the newest is at the head, as __sk_nulls_add_node_rcu puts it). Kept after
+   * the unhash: a stamp that is not 0 says the socket was once in the listening hash. Given only
+   * in scenarios with a SYN (Layout.chainOrder): nothing else walks a chain, and a field that
+   * stays 0 costs no state.
+   */
+  lhashSeq: { kind: 'count' },
+  /**
+   * An unhashed node's `next`, as __sk_nulls_del_node_init_rcu leaves it: the node that followed
+   * it when it left the chain (none = the chain's end), so an RCU walker standing on it goes on
+   * there. A hashed node's next is read from the chain itself. Set only with Layout.chainOrder.
+   */
+  lhashNext: { kind: 'ref', to: 'socket' },
 } as const satisfies Record<string, Field>;
 
 /** Fields of one thread: where it is and what its ops returned (then one result per op). */
@@ -78,8 +92,24 @@ export const THREAD_FIELDS = {
   err: { kind: 'result' },
   /** Local: what get_port (or hash) returned, 0 = success. */
   ret: { kind: 'count' },
-  /** Local: old_state read by inet_listen, or a value carried between split steps. */
+  /** Local: old_state read by inet_listen, or a value carried between split steps (6.18 SYN: 1 in the 0.0.0.0 pass). */
   tmp: { kind: 'count' },
+  /** SYN lookup: the listening bucket of daddr:port it looks up (port * addresses + daddr); none outside a lookup. */
+  walkAt: { kind: 'ref', to: 'listen-bucket', raw: true },
+  /** SYN lookup: the chain node the walker has read a pointer to and visits next (none = the chain's end). */
+  walkNode: { kind: 'ref', to: 'socket' },
+  /** SYN lookup: `result`, the best socket so far. */
+  walkBest: { kind: 'ref', to: 'socket' },
+  /** SYN lookup: `hiscore`, the best score so far. */
+  hiscore: { kind: 'count' },
+  /**
+   * Ghost: during a SYN lookup, some hashed listener has covered daddr:port (bound to its port,
+   * on daddr or 0.0.0.0) at every instant since the lookup's first step. Cleared by any unhash
+   * that leaves no such listener (KernelReader.unlinkListener), and at the lookup's end.
+   */
+  covered: { kind: 'bool' },
+  /** Ghost, kept to the end of the run: a SYN lookup of this thread was refused although `covered` held to its last step. */
+  refusedCovered: { kind: 'bool' },
 } as const satisfies Record<string, Field>;
 
 /** Each op's result, one byte per op after the thread's fields. */

@@ -30,6 +30,11 @@ export interface Dims {
   ports: number;
   /** Most ops in any one thread. */
   maxOps: number;
+  /**
+   * Some thread sends a SYN, so the listening chains' order matters: hashing stamps the socket
+   * and unhashing keeps its next (SOCKET_FIELDS lhashSeq, lhashNext). Without a walker both stay 0.
+   */
+  chainOrder?: boolean;
 }
 
 /** One section of the state: `count` records of `size` bytes from `base`. */
@@ -44,6 +49,7 @@ export interface Section {
 
 /** Byte offsets of each section, computed once per scenario. */
 export interface Layout extends Dims {
+  chainOrder: boolean;
   addrs: number;
   thSize: number;
   skBase: number;
@@ -84,7 +90,7 @@ export function makeLayout(d: Dims): Layout {
   });
   const base = (n: SectionName) => sections.find((s) => s.name === n)!.base;
   return {
-    ...d, addrs, thSize: threadFields.length, skBase: base('socket'), thBase: base('thread'), tbBase: base('tb'),
+    ...d, chainOrder: d.chainOrder ?? false, addrs, thSize: threadFields.length, skBase: base('socket'), thBase: base('thread'), tbBase: base('tb'),
     tb2Base: base('tb2'), lbBase: base('lhash'), listenBuckets: d.ports * addrs, inuse: base('global'), size: at, sections,
   };
 }

@@ -97,6 +97,7 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
     threads: threads.length,
     ports: portLabels.length,
     maxOps: Math.max(1, ...threads.map((th) => th.ops.length)),
+    chainOrder: scenario.threads.some((ops) => ops.some((o) => o.op === 'syn')),
   });
   const socks = scenario.sockets.map((s) => ({ name: s.name, reuse: !!s.reuseaddr, reuseport: !!s.reuseport, uid: s.uid ?? 0 }));
   const sys: System = {

@@ -50,8 +50,6 @@ export interface KernelParts<R = unknown> {
   errno: boolean;
   /** inet_hash into a listening bucket: 0, or an errno. */
   hash(k: Kernel, sk: number, bucket: number): number;
-  /** __inet_lookup_listener: the listener a SYN for daddr:port reaches, or -1. */
-  lookup(k: Kernel, daddr: number, port: number): number;
 }
 
 /** A kernel: a variant, its parts, and how its programs are built from parts. */

@@ -188,13 +188,35 @@ export const PROPERTIES: readonly Property[] = [
   {
     id: 'syn-finds-validated-listener',
     kind: 'postcondition',
-    sentence: 'A SYN lookup only ever finds a hashed TCP_LISTEN socket whose port get_port validated.',
-    why: 'A SYN delivered to an unvalidated socket would start a connection on a port the socket may not own.',
-    kernel: { '4.3': ['inet_hashtables.c 200-254'], '6.18': ['inet_hashtables.c 349-370', '413-438', '462-504'] },
+    sentence: 'A SYN lookup only ever finds a socket that was in the listening hash (and so TCP_LISTEN with its port validated by get_port, by hashed-implies-validated); if it is still hashed when the lookup returns, it is TCP_LISTEN and validated now.',
+    why: 'A SYN delivered to an unvalidated socket would start a connection on a port the socket may not own. The lookup walks the chain under RCU, one node at a time: a listener unhashed by close() after the walker reached it can still be the result (the receive path then finds it closing), so "hashed when found" is all the kernel promises, not "hashed when the lookup returns".',
+    kernel: { '4.3': ['inet_hashtables.c 200-253', '426-474'], '6.18': ['inet_hashtables.c 349-370', '413-438', '462-503', '777-845'] },
     check(k, sys, op, _c, result) {
       if (op.op !== 'syn' || result < RES_SYN_TO) return null;
       const sk = result - RES_SYN_TO;
-      if (!k.isHashed(sk) || !k.isListen(sk) || !k.validated(sk)) return `a SYN found ${name(sys, sk)}, which is ${st(k, sk)}, ${k.isHashed(sk) ? 'hashed' : 'unhashed'}, ${k.validated(sk) ? 'validated' : 'not validated'}`;
+      if (!k.wasHashed(sk)) return `a SYN found ${name(sys, sk)}, which is ${st(k, sk)} and was never in the listening hash`;
+      if (k.isHashed(sk) && (!k.isListen(sk) || !k.validated(sk))) return `a SYN found ${name(sys, sk)}, which is hashed but ${st(k, sk)}, ${k.validated(sk) ? 'validated' : 'not validated'}`;
+      return null;
+    },
+  },
+  {
+    id: 'syn-not-refused-while-covered',
+    kind: 'outcome',
+    sentence: 'A SYN is never refused while some listener covers its address:port (bound to its port, on its address or 0.0.0.0, in the listening hash) for the whole lookup.',
+    why: 'A client that connects while a service swaps one listener for another (a new one on 127.0.0.1:P listening before the old one on 0.0.0.0:P closes) expects no reset: at every instant some socket listened there. The ghost flag `covered` (THREAD_FIELDS) records, from the lookup\'s first step to its last, that such a listener was hashed at every instant.',
+    kernel: { '4.3': ['inet_hashtables.c 213-252', '426-474'], '6.18': ['inet_hashtables.c 413-438', '462-503', '777-845'] },
+    expectedViolation: {
+      kernels: ['4.3', '6.18'],
+      seenIn: ['syn-two-walks', 'syn-chain-ahead'],
+      why: 'The lookup is not atomic. 6.18 walks lhash2[daddr:port] and then lhash2[0.0.0.0:port] (ih.c 486-498): the SYN misses S in the first walk (not hashed yet, 806) and W in the second (unhashed meanwhile, 834). 4.3 walks one chain, but a node hashed after the walker read the head is never seen (436), so when a third listener X sits ahead of W the walker stands on X while S is hashed and W unhashed, and X\'s next is then the chain\'s end (ih.c 217, 467; scenario syn-chain-ahead). 4.3 also refuses without X: a walker that reached W before its unhash and scores it after close() released the port gets -1, and one that picked W before close() ended finds it freed (atomic_inc_not_zero fails, 243-244: NULL, no second walk).',
+    },
+    appliesTo(sys) {
+      return sys.threads.slice(0, sys.concurrent).some((th) => th.ops.some((o) => o.op === 'syn'));
+    },
+    check(k, sys) {
+      for (let t = 0; t < sys.concurrent; t++) {
+        if (k.refusedCovered(t)) return `${sys.threads[t].name}'s SYN was refused although a listener covered its address for the whole lookup`;
+      }
       return null;
     },
   },

@@ -2,12 +2,12 @@
 // text (which each kernel's programs.ts gives, in its own order). Where the kernels differ in
 // what a step does, the step is written in that kernel's folder instead.
 
-import type { Kernel } from '../kernel-view.ts';
+import type { Kernel, ReadonlyKernel } from '../kernel-view.ts';
 import {
   AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
   RES_OK, RES_EINVAL, RES_EADDRINUSE, RES_EBADF, RES_ECONNREFUSED, RES_SYN_TO,
 } from '../kernel.ts';
-import { RETURN, type Access, type LockName, type Locks, type Step } from '../program.ts';
+import { RETURN, type Access, type Ctx, type LockName, type Locks, type Step } from '../program.ts';
 import type { KernelParts } from '../variant.ts';
 import { headLockBusy, listenLockBusy, sockLockBusy } from './guards.ts';
 import { fp, union } from '../footprint.ts';
@@ -74,7 +74,8 @@ export function setAddrStep(fn: string, line: string, text: string): Step {
 export function bindGetPortStep<R>(fn: string, line: string, text: string, parts: KernelParts<R>, locks: Locks, getPort: readonly Access[]): Step {
   return {
     id: 'get-port', fn, file: AF_INET_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
-    footprint: union(getPort, fp('socket.saddr w lock_sock')),
+    // The refusal resets the address of a socket in no hash table: bind() needs an unbound socket that never listened.
+    footprint: union(getPort, fp('socket.saddr w lock_sock unhashed')),
     run: (k, c) => {
       const err = parts.getPort(k, c, c.port, parts.rules);
       if (parts.errno) k.setRet(c.t, err);
@@ -230,17 +231,61 @@ export function closeReleaseStep(line: string, text: string): Step {
 
 // ---- syn -------------------------------------------------------------------------------------
 
-/** A SYN for addr:port: __inet_lookup_listener, under RCU, no lock. */
-export function lookupStep<R>(line: string, text: string, parts: KernelParts<R>, footprint: readonly Access[]): Step {
+// A SYN's lookup walks a listening chain node by node under RCU (each kernel's programs.ts
+// builds the walk); these are the parts both kernels' walks share. The walker's locals are
+// THREAD_FIELDS walkAt, walkNode, walkBest and hiscore; `covered` and `refusedCovered` are ghosts.
+
+/** The daddr:port a SYN looks up as a listening-bucket key (port * addresses + daddr), or -1 when it names no port. */
+export function synTarget(k: ReadonlyKernel, c: Ctx): number {
+  // A SYN to `portOf` goes to the port that socket got: the scenario's plumbing, not a kernel read.
+  const port = c.portOf >= 0 ? k.ghost(() => k.inet_num(c.portOf)) : c.port;
+  const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
+  return port < 0 ? -1 : port * k.L.addrs + daddr;
+}
+
+/** The lookup's first step: its target and whether a hashed listener covers it now (the ghost). Returns the key or -1. */
+export function beginLookup(k: Kernel, c: Ctx): number {
+  const key = synTarget(k, c);
+  if (key >= 0) {
+    k.setWalkAt(c.t, key);
+    k.setCovered(c.t, k.covers(key));
+  }
+  k.setWalkBest(c.t, -1);
+  k.setHiscore(c.t, 0);
+  return key;
+}
+
+/** The lookup's end: the SYN's result, the ghost verdict, the walker's locals back to 0. */
+export function endLookup(k: Kernel, c: Ctx): typeof RETURN {
+  const sk = k.walkBest(c.t);
+  k.setErr(c.t, sk < 0 ? RES_ECONNREFUSED : RES_SYN_TO + sk);
+  if (sk < 0 && k.covered(c.t)) k.setRefusedCovered(c.t);
+  k.setWalkAt(c.t, -1);
+  k.setWalkNode(c.t, -1);
+  k.setWalkBest(c.t, -1);
+  k.setHiscore(c.t, 0);
+  k.setCovered(c.t, false);
+  return RETURN;
+}
+
+/** What a walk step reads of a chain: the node's membership, stamp and kept next, under RCU. */
+export const CHAIN_READ: readonly Access[] = fp('socket.lhash r rcu any', 'socket.lhashSeq r rcu any', 'socket.lhashNext r rcu any')
+  .map((a) => ({ ...a, unit: 'rcu_dereference(node->next)' }));
+
+/** What compute_score reads of a node: plain loads of its port and address (ih.c: inet->inet_num, inet_rcv_saddr). */
+export const SCORE_READ: readonly Access[] = fp('socket.num r plain any', 'socket.saddr r plain hashed');
+
+/**
+ * A SYN for addr:port found in one atomic step by `lookup` (the socket, or -1): not a kernel's
+ * walk, but what a mutant that looks elsewhere than the listening chain does instead.
+ */
+export function lookupStep(fn: string, file: string, line: string, text: string, lookup: (k: Kernel, daddr: number, port: number) => number, footprint: readonly Access[]): Step {
   return {
-    id: 'lookup', fn: '__inet_lookup_listener', file: IH_C, line, text, scope: 'shared', locks: { rcu_read_lock: 'within' },
-    footprint,
+    id: 'lookup', fn, file, line, text, scope: 'shared', locks: { rcu_read_lock: 'within' }, footprint,
     run: (k, c) => {
-      const port = c.portOf >= 0 ? k.inet_num(c.portOf) : c.port;
-      const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1
-      const sk = port < 0 ? -1 : parts.lookup(k, daddr, port);
-      k.setErr(c.t, sk < 0 ? RES_ECONNREFUSED : RES_SYN_TO + sk);
-      return RETURN;
+      const key = beginLookup(k, c);
+      if (key >= 0) k.setWalkBest(c.t, lookup(k, key % k.L.addrs, Math.floor(key / k.L.addrs)));
+      return endLookup(k, c);
     },
   };
 }

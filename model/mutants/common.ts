@@ -39,7 +39,7 @@ export interface Mutation<R = unknown> extends Omit<MutantInfo, 'base'> {
 
 /** The programs that call each part: rebuilt when the part changes. */
 const CALLERS: Readonly<Record<keyof KernelParts, readonly ProgramName[]>> = {
-  rules: ['bind', 'listen'], getPort: ['bind', 'listen'], errno: ['bind', 'listen'], hash: ['listen'], lookup: ['syn'],
+  rules: ['bind', 'listen'], getPort: ['bind', 'listen'], errno: ['bind', 'listen'], hash: ['listen'],
 };
 
 /**

@@ -4,7 +4,8 @@
 import { ADDR_ANY, IH_C } from '../kernel.ts';
 import type { Kernel } from '../kernel-view.ts';
 import type { Step } from '../program.ts';
-import type { KernelParts, KernelVariant } from '../variant.ts';
+import type { KernelVariant } from '../variant.ts';
+import { CHAIN_READ, SCORE_READ, lookupStep } from '../common/steps.ts';
 import { linux43 } from '../variants/linux-4.3/index.ts';
 import { listenerScore } from '../variants/linux-4.3/hashtables.ts';
 import { linux618 } from '../variants/linux-6.18/index.ts';
@@ -70,12 +71,16 @@ const LHASH_INSERT_WITHOUT_LOCK = [
 // sk_state, which the race window makes visible before get_port validated the port (the kernel
 // comment at 4.3 icsk.c 808-812 calls the window harmless only because SYNs go by the listening
 // hash). Each kernel's lookup keeps its own preference among the owners it finds.
-function lookupTrustsSkState(b: KernelVariant, p: Told & { lookup: KernelParts['lookup']; text: string }): Mutant {
+function lookupTrustsSkState(b: KernelVariant, p: Told & { lookup: (k: Kernel, daddr: number, port: number) => number; line: string; text: string }): Mutant {
+  const walk = b.programs.syn.steps.map((s) => s.id);
   return applyMutation(b, {
     ...told('lookup-trusts-sk-state', undefined, p, 'A SYN reaches a socket in the race window, whose port get_port has not validated and may refuse.'),
     steps: ['lookup'],
-    parts: { lookup: p.lookup },
-    edits: [{ program: 'syn', patch: 'lookup', with: (s) => ({ text: p.text, footprint: union(s.footprint, fp('socket.bindHash r rcu any', 'socket.state r rcu any', 'socket.saddr r rcu any')) }) }],
+    // The kernel's chain walk, step by step, becomes one scan of the bind bucket's owners.
+    edits: walk.map((id, i) => ({
+      program: 'syn' as const, replace: id,
+      by: (first: Step) => (i === 0 ? [lookupStep('__inet_lookup_listener', first.file, p.line, p.text, p.lookup, union(CHAIN_READ, SCORE_READ, fp('socket.bindHash r rcu any', 'socket.state r rcu any', 'socket.saddr r rcu any')))] : []),
+    })),
   });
 }
 
@@ -102,12 +107,12 @@ function lookupByState618(k: Kernel, daddr: number, port: number): number {
 
 const LOOKUP_TRUSTS_SK_STATE = [
   lookupTrustsSkState(linux43, {
-    lookup: lookupByState43,
+    lookup: lookupByState43, line: '200-253',
     text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb with sk_state == TCP_LISTEN, not the listening chain */',
     change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking the listening hash (ih.c 200-254).',
   }),
   lookupTrustsSkState(linux618, {
-    lookup: lookupByState618,
+    lookup: lookupByState618, line: '462-503',
     text: 'sk = __inet_lookup_listener(...)  /* M: owners of tb2[daddr:port], then tb2[0.0.0.0:port], with sk_state == TCP_LISTEN */',
     change: '__inet_lookup_listener finds listeners among the port\'s bind-bucket owners by sk_state == TCP_LISTEN instead of walking lhash2 (ih.c 462-504).',
   }),

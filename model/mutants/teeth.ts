@@ -12,6 +12,7 @@ import { linux43 } from '../variants/linux-4.3/index.ts';
 import { linux618 } from '../variants/linux-6.18/index.ts';
 import { headLockBusy } from '../common/guards.ts';
 import { applyMutation, statement, told, type Edit, type Mutant, type Told } from './common.ts';
+import { fp, union } from '../footprint.ts';
 
 // ---- no-lock-held-on-return: a listen() error path that skips release_sock ---------------------
 
@@ -82,12 +83,14 @@ function getPortLocksOwners(b: KernelVariant, p: Told & { head: Pick<Step, 'line
       {
         id: 'get-port-lock-head', fn: 'inet_csk_get_port', file: s.file, line: p.head.line, text: p.head.text, scope: 'shared',
         locks: { lock_sock: 'held', 'head->lock': 'acquire' }, blocked: headLockBusy,
+        footprint: fp('socket.num r lock_sock', 'tb.lock rw head->lock'),
         run: (k, c) => { const port = portAsked(k, c); if (port >= 0) k.setHeadLock(port, c.t); },
       },
       {
         // lock_sock: 'held' names the socket's own lock; the owners' lock_sock it takes here has no name of its own in Locks.
         id: 'get-port-lock-owners', fn: 'inet_csk_bind_conflict', file: s.file, line: p.owners.line, text: p.owners.text, scope: 'shared',
         locks: { lock_sock: 'held', 'head->lock': 'held' }, blocked: ownerLockBusy,
+        footprint: fp('socket.num r lock_sock', 'socket.bindHash r head->lock any', 'socket.lockOwner rw lock_sock any'),
         run: (k, c) => {
           const port = portAsked(k, c);
           if (port < 0) return;
@@ -97,6 +100,7 @@ function getPortLocksOwners(b: KernelVariant, p: Told & { head: Pick<Step, 'line
       {
         ...s, blocked: undefined,
         locks: { ...s.locks, 'head->lock': 'release' },
+        footprint: union(s.footprint, fp('socket.lockOwner rw lock_sock any', 'tb.lock w head->lock')),
         text: `${s.text}  /* under the head lock and every owner's lock_sock, then release_sock(sk2) and spin_unlock(&head->lock) */`,
         run: (k, c) => { const to = s.run(k, c); unlockAll(k, c); return to; },
       },
@@ -194,6 +198,7 @@ const BIND_MISREADS_GET_PORT = [
 function markConnectOnly(id: string): Edit {
   return {
     program: 'close', patch: id, with: (s) => ({
+      footprint: union(s.footprint, fp('tb.exists r head->lock', 'tb.fastreuse w head->lock', 'tb.fastreuseport w head->lock')),
       text: `${s.text}  /* inet_bind_bucket_destroy without the tb2 loop: tb->fastreuse = tb->fastreuseport = -1 */`,
       run: (k, c) => {
         const port = k.bindHash(c.sk);

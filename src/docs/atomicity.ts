@@ -44,14 +44,13 @@ export function atomicitySection(kernels: readonly Variant[], scenarios: readonl
       '(inet_sk_state_store, 1360) and the close-path store too (tcp.c 3012); the rollback (1372, inet_sk_set_state) and ' +
       'the reader stay volatile.',
     '',
-    '**The races left, and why they are benign.** Both are on `inet_num`, between a plain write under the socket\'s ' +
-      'locks (get_port\'s autobind, inet_bind_hash; put_port in tcp_set_state, 4.3 ih.c 116, 6.18 ih.c 227) and the SYN ' +
-      'lookup\'s plain read (compute_score: 4.3 ih.c 174, 6.18 `sk->sk_num == hnum`). In listen-unbound and close-autobound ' +
-      'the SYN goes to "the port of A", an ephemeral port the model resolves by reading A\'s inet_num inside the lookup ' +
-      'step; that read is the scenario\'s, not the kernel\'s. The kernel has the close-path pair itself: an RCU reader still ' +
-      'on a node just unhashed may read sk_num while inet_put_port clears it. It is a data race by the LKMM, and benign: ' +
-      'the field is an aligned 16-bit store, and either value only decides whether a socket already leaving the chain is ' +
-      'scored; a listener that is not in the chain is never returned.',
+    '**The races left, and why they are benign.** All are on `inet_num`, between a write under the socket\'s or the ' +
+      'bucket\'s lock (put_port clearing it: 4.3 ih.c 116 from tcp_set_state or tcp_v4_destroy_sock, 6.18 ih.c 227) and ' +
+      'the SYN lookup\'s plain read (compute_score: 4.3 ih.c 174 `inet->inet_num == hnum`, 6.18 `sk->sk_num == hnum`, ' +
+      'and 4.3\'s re-score of its result, 245-248): an RCU reader still on a node just unhashed may read sk_num while ' +
+      'inet_put_port clears it. It is a data race by the LKMM, and benign: the field is an aligned 16-bit store, and ' +
+      'either value only decides whether a socket already leaving the chain is scored. (A SYN sent to "the port of A" ' +
+      'finds that port through the model\'s ghost bookkeeping, not a kernel read, so it races with nothing.)',
     '',
   ];
   for (const k of kernels) {

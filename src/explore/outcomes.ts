@@ -5,6 +5,8 @@ import { KernelReader } from '../../model/kernel-view.ts';
 import { resultsOf, type System } from '../../model/system.ts';
 import { runSchedule, type RunResult, type Segment } from '../engine/run.ts';
 import { minimizeSchedule } from '../engine/shrink.ts';
+import { PROPERTIES } from '../../properties/registry.ts';
+import type { OutcomeProperty } from '../../properties/types.ts';
 
 export interface Outcome {
   /** Thread name -> what each of its ops returned. */
@@ -13,6 +15,15 @@ export interface Outcome {
   listening: string[];
   witness: Segment[];
   run: RunResult;
+  /** The outcome properties the witness's final state breaks ("a SYN refused although a listener existed throughout"). */
+  violates: { id: string; message: string }[];
+}
+
+/** The registry's outcome properties that say something about this scenario and fail on a final state. */
+function violatedOutcomes(sys: System, s: Uint8Array): { id: string; message: string }[] {
+  const k = new KernelReader(sys.L, sys.socks, sys.ephemeral, s);
+  return PROPERTIES.filter((p): p is OutcomeProperty => p.kind === 'outcome' && p.appliesTo(sys))
+    .flatMap((p) => { const message = p.check(k, sys); return message === null ? [] : [{ id: p.id, message }]; });
 }
 
 /** What a finished run returned and which sockets listen. */
@@ -36,7 +47,7 @@ export function witnessOutcomes(sys: System, outcomeAt: ReadonlyMap<string, numb
     const reaches = (s: Segment[]) => outcomeKey(sys, runSchedule(sys, s, { properties: [], merge }).final) === key;
     const witness = minimizeSchedule(sys, scheduleTo(id), reaches, merge);
     const run = runSchedule(sys, witness, { properties: [], merge, trace: true });
-    return { ...outcomeOf(sys, run.final), witness, run };
+    return { ...outcomeOf(sys, run.final), witness, run, violates: violatedOutcomes(sys, run.final) };
   }).sort(compareOutcomes);
 }
 

@@ -9,6 +9,8 @@
 //   reset: its listener closed (inet_csk_listen_stop resets queued children; an ACK reaching a
 //   request whose listener is no longer TCP_LISTEN drops the request, tcp_v4_rcv 2275-2279, and
 //   the new lookup answers with a RST);
+// - EPIPE: as ECONNRESET, but the queued child sent its FIN before the RST (the client was in
+//   CLOSE_WAIT; tcp_input.c tcp_reset gives EPIPE there): its listener closed;
 // - ETIMEDOUT: nothing answered within the timeout: the SYN was dropped, which on loopback happens
 //   when the lookup found a listener that was closing (tcp_rcv_state_process drops a segment for
 //   a TCP_CLOSE socket without a reply); the client would retransmit after its 1 s RTO;

@@ -74,6 +74,9 @@ export function summarize(
 /** What a syn's client saw when its listener closed before the connection was accepted, and why (syn-probe.ts). */
 const CLOSED_LISTENER_FATES: ReadonlyMap<string, string> = new Map([
   ['ECONNRESET', 'reset it when it closed'],
+  // The child in W's accept queue was closed with W: its FIN put the client in CLOSE_WAIT, and the
+  // RST after it gives EPIPE there, not ECONNRESET (tcp_input.c tcp_reset: TCP_CLOSE_WAIT -> EPIPE).
+  ['EPIPE', 'closed its queued connection (FIN, then RST) when it closed'],
   ['ETIMEDOUT', 'dropped it while closing'],
   ['unaccepted', 'closed before the final ACK could make a child'],
 ]);

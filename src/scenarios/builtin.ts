@@ -148,20 +148,34 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
     threads: [[{ op: 'bind', sk: 'C', addr: '0.0.0.0', port: P }, { op: 'listen', sk: 'C' }]],
   },
   {
-    // For the witness (issue 9 item 5): on 6.18 the SYN's lookup walks the 127.0.0.1:P bucket,
-    // then the 0.0.0.0:P one, and can miss S in the first and W in the second.
-    name: 'syn-vs-listen-and-close',
-    description: 'W (SO_REUSEPORT) listens on 0.0.0.0:P and S (SO_REUSEPORT) is bound to 127.0.0.1:P; one thread makes S listen and closes W while a SYN for 127.0.0.1:P arrives: which listener takes it, or is it refused?',
+    // Issue 9: the SYN lookup is not atomic (and `witness` runs this scenario on the kernel). On 6.18 it walks lhash2[127.0.0.1:P], then
+    // lhash2[0.0.0.0:P]; S can be hashed just after the first walk and W unhashed just before the
+    // second, and the SYN is reset although one of them listened at every instant.
+    name: 'syn-two-walks',
+    description: 'W (SO_REUSEPORT) listens on 0.0.0.0:P; S (SO_REUSEPORT) is bound to 127.0.0.1:P; S listens and then W closes while a SYN for 127.0.0.1:P arrives: the SYN can be reset although a listener existed throughout',
     sockets: [{ name: 'W', reuseport: true }, { name: 'S', reuseport: true }],
     setup: [
       { op: 'bind', sk: 'W', addr: '0.0.0.0', port: P },
       { op: 'listen', sk: 'W' },
       { op: 'bind', sk: 'S', addr: LO, port: P },
     ],
-    threads: [
-      [{ op: 'listen', sk: 'S' }, { op: 'close', sk: 'W' }],
-      [{ op: 'syn', addr: LO, port: P }],
+    threads: [[{ op: 'listen', sk: 'S' }, { op: 'close', sk: 'W' }], [{ op: 'syn', addr: LO, port: P }]],
+  },
+  {
+    // 4.3's form of syn-two-walks: one chain per port, newest first. X, hashed after W, sits ahead
+    // of it; a walker that read X from the head misses S (hashed at the head after that) and,
+    // once W is unhashed, X's next is the chain's end.
+    name: 'syn-chain-ahead',
+    description: 'W (SO_REUSEPORT) listens on 0.0.0.0:P, then X (SO_REUSEPORT) on 127.0.0.2:P, ahead of W in 4.3\'s one chain; S (SO_REUSEPORT) is bound to 127.0.0.1:P; S listens and then W closes while a SYN for 127.0.0.1:P arrives',
+    sockets: [{ name: 'W', reuseport: true }, { name: 'X', reuseport: true }, { name: 'S', reuseport: true }],
+    setup: [
+      { op: 'bind', sk: 'W', addr: '0.0.0.0', port: P },
+      { op: 'listen', sk: 'W' },
+      { op: 'bind', sk: 'X', addr: '127.0.0.2', port: P },
+      { op: 'listen', sk: 'X' },
+      { op: 'bind', sk: 'S', addr: LO, port: P },
     ],
+    threads: [[{ op: 'listen', sk: 'S' }, { op: 'close', sk: 'W' }], [{ op: 'syn', addr: LO, port: P }]],
   },
 ];
 

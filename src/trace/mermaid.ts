@@ -69,7 +69,7 @@ const isLockField = (c: Change) => c.at !== undefined && isLock(c.at);
 function tableOf(s: TraceStep): { table: Table; lock?: string } | null {
   if (/get-port|put-port/.test(s.stepId)) return { table: BHASH, lock: 'head lock' };
   if (/^(hash|unhash)\b/.test(s.stepId)) return { table: LHASH, lock: 'listening lock' };
-  if (s.stepId === 'lookup') return { table: LHASH };
+  if (/^lookup\b/.test(s.stepId)) return { table: LHASH };
   if (s.changes.some((c) => c.at && (c.at.section === 'tb' || c.at.section === 'tb2' || c.at.field === 'bindHash' || c.at.field === 'bind2Hash'))) return { table: BHASH };
   if (s.changes.some((c) => c.at && (c.at.section === 'lhash' || c.at.field === 'lhash'))) return { table: LHASH };
   return null;

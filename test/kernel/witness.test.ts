@@ -18,7 +18,7 @@ import { runMain } from '../cli/in-process.ts';
 const onLinux = process.platform === 'linux';
 const root = process.getuid?.() === 0;
 const v618 = findVariant('linux-6.18')!;
-const synVsListenAndClose = BUILTIN_SCENARIOS.find((s) => s.name === 'syn-vs-listen-and-close')!;
+const synVsListenAndClose = BUILTIN_SCENARIOS.find((s) => s.name === 'syn-two-walks')!;
 
 describe('reading a SYN of the witness', () => {
   it('decodes accepted-by codes to socket names, and the client errnos by name', () => {
@@ -33,7 +33,7 @@ describe('reading a SYN of the witness', () => {
   });
 
   it('reads a SYN reset, dropped or left unaccepted by a closing listener as the model\'s SYN to that listener', () => {
-    for (const fate of ['ECONNRESET', 'ETIMEDOUT', 'unaccepted']) {
+    for (const fate of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'unaccepted']) {
       const readings = modelReadings({ '0.0': '0', '0.1': '0', 1: fate }, synVsListenAndClose);
       expect(readings.map((r) => r.outcome)).toEqual([{ '0.0': '0', '0.1': '0', 1: 'W' }]);
       expect(readings[0].note).toMatch(new RegExp(`^T1 ${fate}: the SYN reached W, which `));

@@ -9,26 +9,15 @@ const offenders = (ids: readonly string[]) => allVariants().filter((v) => ids.in
   .flatMap((v) => nonAtomicSteps(Object.values(v.programs)).map((o) => `${v.id} ${o.step}`));
 
 describe('atomicity (Lipton)', () => {
-  it('passes every step of both kernels but the SYN lookup', () => {
-    // The lookup walks a hash chain under RCU in one step: several unprotected reads.
-    // Known offenders: split by issue 9 item 3 (the node-by-node walk); the lead removes them at merge.
-    expect(offenders(KERNELS.map((k) => k.id))).toEqual(['linux-4.3 syn/lookup', 'linux-6.18 syn/lookup']);
+  it('passes every step of both kernels, the SYN lookup walked node by node included', () => {
+    expect(offenders(KERNELS.map((k) => k.id))).toEqual([]);
   });
 
-  it('fails exactly the mutant steps that drop a lock, and the SYN lookup', () => {
-    const bad = offenders(MUTANTS.map((m) => m.id)).filter((o) => !o.endsWith(' syn/lookup'));
+  it('fails exactly the mutant steps that drop a lock, and the mutant lookup made one step again', () => {
+    const bad = offenders(MUTANTS.map((m) => m.id));
     expect([...bad].sort()).toEqual([
-      // get-port-locks-owners takes locks across steps and declares no footprint yet (see footprints.test.ts);
       // close-skips-unhash keeps the unhash step's lock declaration for a step that no longer runs under it.
-      'linux-4.3/get-port-locks-owners bind/get-port-lock-head',
-      'linux-4.3/get-port-locks-owners bind/get-port-lock-owners',
-      'linux-4.3/get-port-locks-owners listen/get-port-lock-head',
-      'linux-4.3/get-port-locks-owners listen/get-port-lock-owners',
       'linux-4.3/close-skips-unhash close/unhash',
-      'linux-6.18/get-port-locks-owners bind/get-port-lock-head',
-      'linux-6.18/get-port-locks-owners bind/get-port-lock-owners',
-      'linux-6.18/get-port-locks-owners listen/get-port-lock-head',
-      'linux-6.18/get-port-locks-owners listen/get-port-lock-owners',
       'linux-6.18/close-skips-unhash close/unhash',
       'linux-4.3/get-port-without-head-lock bind/get-port-scan',
       'linux-4.3/get-port-without-head-lock bind/get-port',
@@ -42,7 +31,24 @@ describe('atomicity (Lipton)', () => {
       'linux-6.18/get-port-without-head-lock listen/get-port',
       'linux-6.18/rollback-after-release-sock listen/rollback',
       'linux-6.18/lhash-insert-without-lock listen/hash',
+      // lookup-trusts-sk-state scans the bind bucket's owners in one step: several unprotected reads.
+      'linux-4.3/lookup-trusts-sk-state syn/lookup',
+      'linux-6.18/lookup-trusts-sk-state syn/lookup',
     ].sort());
+  });
+
+  it('counts an access no other step can conflict with as a mover, and one kernel word spread over fields as one access', () => {
+    const walk = { locks: { rcu_read_lock: 'held' as const }, footprint: fp('socket.num r plain any', 'socket.saddr r plain hashed') };
+    // Strict (anything may conflict): two unprotected loads.
+    expect(atomicity(walk).ok).toBe(false);
+    // Only bind() writes the address, of a socket in no hash table: the load of a hashed one moves.
+    const others = fp('socket.num w head->lock', 'socket.saddr w lock_sock unhashed');
+    expect(atomicity(walk, others)).toEqual({ ok: true });
+    // A writer of hashed sockets' addresses makes it a second non-mover again.
+    expect(atomicity(walk, [...others, ...fp('socket.saddr w plain any')]).ok).toBe(false);
+    const next = fp('socket.lhash r rcu any', 'socket.lhashNext r rcu any');
+    expect(atomicity({ locks: {}, footprint: next }).ok).toBe(false);
+    expect(atomicity({ locks: {}, footprint: next.map((a) => ({ ...a, unit: 'node->next' })) })).toEqual({ ok: true });
   });
 
   it('fails a deliberately coarse step: another socket\'s sk_state read plainly, the hash written without a lock', () => {

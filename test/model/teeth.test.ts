@@ -22,12 +22,14 @@ describe('every property has teeth', () => {
   });
 
   it('is shown violated as expected on every kernel, each property the kernels break on purpose', () => {
-    expect(kernelsViolate.map((p) => p.id)).toEqual(['some-concurrent-listener-succeeds']);
+    expect(kernelsViolate.map((p) => p.id).sort()).toEqual(['some-concurrent-listener-succeeds', 'syn-not-refused-while-covered']);
     for (const p of kernelsViolate) {
       for (const k of KERNELS) {
-        const scenario = BUILTIN_SCENARIOS.find((s) => s.name === p.expectedViolation!.seenIn[0])!;
-        const [v] = explore({ variant: k, scenario, properties: [p], symmetry: true }).properties;
-        expect(v.verdict, `${p.id} on ${k.id}`).toBe('violated as expected');
+        // Each kernel shows it in one of the scenarios named (4.3's single chain needs a node ahead of W).
+        const verdicts = p.expectedViolation!.seenIn.map((name) => BUILTIN_SCENARIOS.find((s) => s.name === name)!)
+          .map((scenario) => explore({ variant: k, scenario, properties: [p], symmetry: true }).properties[0].verdict);
+        expect(verdicts, `${p.id} on ${k.id}`).toContain('violated as expected');
+        expect(verdicts, `${p.id} on ${k.id}`).not.toContain('violated');
       }
     }
   });

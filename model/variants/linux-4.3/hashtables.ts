@@ -42,19 +42,12 @@ export function inetUnhash(k: Kernel, sk: number): void {
 }
 
 /**
- * __inet_lookup_listener (ih.c 200-254): score every socket in the port's listening chain:
- * 2 for AF_INET, +4 for an exact address match, excluded when bound to another address.
- * Returns the best socket, or -1. Among equal scores the kernel samples pseudo-randomly by the
- * 4-tuple hash when the best has SO_REUSEPORT; the model takes the lowest-numbered one.
+ * compute_score (ih.c 167-189) of a chain node for a SYN to daddr:port: -1 unless bound to the
+ * port, then listenerScore. Read from the node as it is now: a node unhashed under a walker keeps
+ * its fields until close() releases the port (inet_num = 0, ih.c 116).
  */
-export function lookupListener(k: Kernel, daddr: number, port: number, bucket: number): number {
-  let best = -1, hiscore = 0;
-  for (let sk = 0; sk < k.L.sockets; sk++) {
-    if (k.lhash(sk) !== bucket || k.inet_num(sk) !== port) continue;
-    const score = listenerScore(k, sk, daddr);
-    if (score > hiscore) { hiscore = score; best = sk; }
-  }
-  return best;
+export function computeScore43(k: Kernel, sk: number, daddr: number, port: number): number {
+  return k.inet_num(sk) === port ? listenerScore(k, sk, daddr) : -1;
 }
 
 /** compute_score of 4.3 for a candidate: 2 for AF_INET, +4 on an exact address, -1 if bound elsewhere. */

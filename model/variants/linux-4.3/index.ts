@@ -2,7 +2,7 @@
 
 import type { KernelParts, KernelVariant } from '../../variant.ts';
 import { inetCskGetPort, RULES_4_3, type GetPortRules } from './get-port.ts';
-import { inetHash, lookupListener } from './hashtables.ts';
+import { inetHash } from './hashtables.ts';
 import { listenBucket43, programs43 } from './programs.ts';
 
 /** What the 4.3 programs are built from: get_port's rules and the kernel's own functions. */
@@ -11,7 +11,6 @@ export const PARTS_4_3: KernelParts<GetPortRules> = {
   getPort: (k, c, snum, rules) => inetCskGetPort(k, c.sk, snum, rules),
   errno: false, // get_port returns 1; bind and listen turn it into -EADDRINUSE
   hash: inetHash,
-  lookup: (k, daddr, port) => lookupListener(k, daddr, port, listenBucket43(port, daddr, k.L.addrs)),
 };
 
 export const linux43: KernelVariant<GetPortRules> = {

@@ -3,19 +3,24 @@
 // (inet_csk_listen_start, one lower than the release, §0) the step also carries it as seedLine.
 // Each is built from the kernel's parts (parts.ts).
 
-import { AF_INET_C, ICSK_C, TCP_C, TCP_IPV4_C } from '../../kernel.ts';
+import { AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C } from '../../kernel.ts';
 import { TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL, RES_EADDRINUSE } from '../../kernel.ts';
-import { RETURN, type Locks, type Program } from '../../program.ts';
+import { RETURN, type Ctx, type Locks, type Program } from '../../program.ts';
+import type { Kernel } from '../../kernel-view.ts';
+import { LIFE } from '../../lifecycle/table.ts';
 import type { KernelParts, Programs } from '../../variant.ts';
 import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
   bindGetPortStep, checkUnboundStep, closeLockStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
-  lookupStep, publishListenStep, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
 import type { GetPortRules } from './get-port.ts';
 import { fp, union } from '../../footprint.ts';
-import { inetPutPort, inetUnhash } from './hashtables.ts';
+import { computeScore43, inetPutPort, inetUnhash } from './hashtables.ts';
+
+/** The lifecycle state of a socket whose close() has ended: its last reference is gone (tcp.c 2180). */
+const CLOSED_LIFE = LIFE.states.indexOf('closed');
 
 type Parts = KernelParts<GetPortRules>;
 
@@ -44,13 +49,9 @@ export const PUT_PORT_FP_4_3 = fp(
 const HASH_FP_4_3 = fp(
   'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock/once', 'lhash.lock r ilb->lock',
   'socket.lhash rw ilb->lock/release', 'global.prot_inuse rw ilb->lock',
+  // With a SYN in the scenario, the chain's order: the new node goes to the head (its stamp is 1 + the head's).
+  'socket.lhashSeq w ilb->lock', 'socket.lhashSeq r ilb->lock any', 'socket.lhash r ilb->lock any',
 );
-
-/**
- * __inet_lookup_listener (ih.c 200-254): sk_nulls_for_each_rcu over the port's chain, each
- * node's port and address read by compute_score; lockless, under rcu_read_lock.
- */
-const LOOKUP_FP_4_3 = fp('socket.lhash r rcu any', 'socket.num r rcu any', 'socket.saddr r rcu hashed');
 
 /** The listening-hash bucket in 4.3: listening_hash[inet_lhashfn(port)], one per port here. */
 export function listenBucket43(port: number, _addr: number, addrs: number): number {
@@ -144,7 +145,7 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('2016', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
-      unhashStep('tcp_set_state', '454-474', 'spin_lock_bh(lock); done = __sk_nulls_del_node_init_rcu(sk); if (done) sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock_bh(lock)  /* inet_unhash, from tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 1916), under the listening bucket\'s lock */', 'ilb->lock', inetUnhash, fp('socket.lhash rw ilb->lock/once', 'global.prot_inuse rw ilb->lock')),
+      unhashStep('tcp_set_state', '454-474', 'spin_lock_bh(lock); done = __sk_nulls_del_node_init_rcu(sk); if (done) sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock_bh(lock)  /* inet_unhash, from tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 1916), under the listening bucket\'s lock */', 'ilb->lock', inetUnhash, fp('socket.lhash rw ilb->lock/once', 'socket.lhashNext w ilb->lock', 'socket.lhash r ilb->lock any', 'socket.lhashSeq r ilb->lock any', 'global.prot_inuse rw ilb->lock')),
       putPortAutoboundStep('1917-1919', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEAD, PUT_PORT_FP_4_3),
       stateCloseStep('1929', 'sk->sk_state = state  /* state is TCP_CLOSE; after unhash */', 'lock_sock/once'),
       listenStopStep('tcp_close', '2023-2025', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* drain and free the accept queue */', 'release_sock'),
@@ -159,10 +160,10 @@ export function closeProgram(): Program {
         id: 'destroy-put-port', fn: 'tcp_v4_destroy_sock', file: TCP_IPV4_C, line: '1794-1795',
         text: 'if (inet_csk(sk)->icsk_bind_hash) inet_put_port(sk)  /* sk_state is TCP_CLOSE (tcp.c 2165): inet_csk_destroy_sock (2173) -> tcp_v4_destroy_sock */',
         scope: 'shared', locks: { 'head->lock': 'within' }, blocked: headLockBusy,
-        // After release_sock: inet_num read (and written) under the head lock only; the model
-        // clears the address with the owner entry, inside the same section.
-        footprint: union(PUT_PORT_FP_4_3, fp('socket.num r head->lock', 'socket.saddr w head->lock')).filter((a) => a.under !== 'lock_sock'),
-        run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); k.set_rcv_saddr(c.sk, 0); },
+        // After release_sock: inet_num read (and written) under the head lock only. __inet_put_port
+        // (ih.c 103-118) clears inet_num, not the address: an RCU walker still on the node reads it.
+        footprint: union(PUT_PORT_FP_4_3, fp('socket.num r head->lock')).filter((a) => a.under !== 'lock_sock'),
+        run: (k, c) => { if (k.bindHash(c.sk) >= 0) inetPutPort(k, c.sk); },
       },
       {
         id: 'sock-put', fn: 'tcp_close', file: TCP_C, line: '2178-2180',
@@ -173,17 +174,98 @@ export function closeProgram(): Program {
   };
 }
 
-/** A SYN arriving for addr:port: __inet_lookup_listener (ih.c 200-254), under RCU. */
-export function synProgram(parts: Parts): Program {
+/** The SYN walker's locks: rcu_read_lock held from the first step to the last. */
+const RCU_HELD: Locks = { rcu_read_lock: 'held' };
+
+/** begin: (ih.c 214-217): result = NULL, hiscore = 0, and the first node of the port's chain; -1 for an empty chain. */
+function walkFromHead(k: Kernel, c: Ctx): string | void {
+  k.setWalkBest(c.t, -1);
+  k.setHiscore(c.t, 0);
+  const head = k.chainHead(listenBucket43(Math.floor(k.walkAt(c.t) / k.L.addrs), 0, k.L.addrs));
+  k.setWalkNode(c.t, head);
+  if (head < 0) return 'lookup-done'; // the nulls value ends an empty chain: result NULL
+  return 'lookup-score';
+}
+
+/**
+ * A SYN arriving for addr:port: __inet_lookup_listener (ih.c 200-253) walks the port's listening
+ * chain under RCU one node a step, so listen() and close() run between two visits. A node hashed
+ * after the walker read the head is not seen (__sk_nulls_add_node_rcu puts it at the head, ih.c
+ * 436); a node unhashed under it keeps its next (__sk_nulls_del_node_init_rcu, ih.c 467), so the
+ * walker goes on to the nodes after it. The nulls check at the end (240-241) always passes here:
+ * a node can end a walk on another chain only if its memory was freed and reused for a socket
+ * hashed elsewhere (SLAB_DESTROY_BY_RCU), and the model allocates no socket during a run and
+ * never hashes a closed one again. What can matter is the refcount and the re-score after the
+ * walk: a best socket whose close() has finished (its last sock_put, tcp.c 2180) is freed, so
+ * atomic_inc_not_zero fails and the SYN gets NULL with no second walk (243-244); one whose
+ * close() has released its port scores -1 and the walk starts again (245-248); one that is only
+ * unhashed is returned, TCP_LISTEN or TCP_CLOSE.
+ */
+export function synProgram(): Program {
+  const score = (k: Kernel, c: Ctx, sk: number) => {
+    const key = k.walkAt(c.t);
+    return computeScore43(k, sk, key % k.L.addrs, Math.floor(key / k.L.addrs));
+  };
   return {
     name: 'syn',
     steps: [
-      lookupStep('200-254', 'rcu_read_lock(); sk_nulls_for_each_rcu(sk, node, &ilb->head) { score = compute_score(sk, net, hnum, daddr, dif); } rcu_read_unlock(); return result  /* the port\'s listening chain: the best score wins, reuseport ties by a 4-tuple hash */', parts, LOOKUP_FP_4_3),
+      {
+        id: 'lookup-begin', fn: '__inet_lookup_listener', file: IH_C, line: '213-217',
+        text: 'rcu_read_lock(); begin: result = NULL; hiscore = 0; sk_nulls_for_each_rcu(sk, node, &ilb->head)  /* reads the head of the port\'s chain */',
+        scope: 'shared', locks: { rcu_read_lock: 'acquire' }, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-done'],
+        run: (k, c) => (beginLookup(k, c) < 0 ? 'lookup-done' : walkFromHead(k, c)),
+      },
+      {
+        id: 'lookup-score', fn: '__inet_lookup_listener', file: IH_C, line: '218',
+        text: 'score = compute_score(sk, net, hnum, daddr, dif)  /* one node; the best score wins (219-233: reuseport ties by a 4-tuple hash, the model takes the lowest-numbered socket) */',
+        scope: 'shared', locks: RCU_HELD, footprint: SCORE_READ,
+        run: (k, c) => {
+          const sk = k.walkNode(c.t), s = score(k, c, sk), best = k.walkBest(c.t), hiscore = k.hiscore(c.t);
+          if (s > hiscore || (s > 0 && s === hiscore && sk < best)) { k.setWalkBest(c.t, sk); k.setHiscore(c.t, s); }
+        },
+      },
+      {
+        // A step of its own: the node's fields and its next pointer are two unprotected loads (Lipton, model/atomicity.ts).
+        id: 'lookup-next', fn: '__inet_lookup_listener', file: IH_C, line: '217',
+        text: 'sk_nulls_for_each_rcu(sk, node, &ilb->head)  /* node = rcu_dereference(node->next): the next node, or the chain\'s end */',
+        scope: 'shared', locks: RCU_HELD, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-done'],
+        run: (k, c) => {
+          const next = k.chainNext(k.walkNode(c.t));
+          k.setWalkNode(c.t, next);
+          if (next >= 0) return 'lookup-score';
+          if (k.walkBest(c.t) < 0) return 'lookup-done';
+        },
+      },
+      {
+        id: 'lookup-hold', fn: '__inet_lookup_listener', file: IH_C, line: '240-244',
+        text: 'if (get_nulls_value(node) != hash + LISTENING_NULLS_BASE) goto begin; if (result) { if (unlikely(!atomic_inc_not_zero(&result->sk_refcnt))) result = NULL  /* the nulls check passes; a socket whose close() ended is freed: NULL, no second walk */',
+        scope: 'shared', locks: RCU_HELD, footprint: [], jumps: ['lookup-done'], // atomic_inc_not_zero(&sk_refcnt): the refcount is the model's ghost 'life', not a declared field
+        run: (k, c) => {
+          if (k.lifeState(k.walkBest(c.t)) === CLOSED_LIFE) { k.setWalkBest(c.t, -1); return 'lookup-done'; }
+        },
+      },
+      {
+        id: 'lookup-rescore', fn: '__inet_lookup_listener', file: IH_C, line: '245-248',
+        text: 'else if (unlikely(compute_score(result, net, hnum, daddr, dif) < hiscore)) { sock_put(result); goto begin; }  /* its port released meanwhile */',
+        scope: 'shared', locks: RCU_HELD, footprint: SCORE_READ, jumps: ['lookup-restart', 'lookup-done'],
+        run: (k, c) => (score(k, c, k.walkBest(c.t)) < k.hiscore(c.t) ? 'lookup-restart' : 'lookup-done'),
+      },
+      {
+        id: 'lookup-restart', fn: '__inet_lookup_listener', file: IH_C, line: '214-217',
+        text: 'begin: result = NULL; hiscore = 0; sk_nulls_for_each_rcu(sk, node, &ilb->head)  /* the walk again, from the head */',
+        scope: 'shared', locks: RCU_HELD, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-done'],
+        run: walkFromHead,
+      },
+      {
+        id: 'lookup-done', fn: '__inet_lookup_listener', file: IH_C, line: '251-252',
+        text: 'rcu_read_unlock(); return result', scope: 'private', locks: { rcu_read_lock: 'release' }, footprint: [],
+        run: endLookup,
+      },
     ],
   };
 }
 
 /** The four programs of Linux 4.3 built from its parts. */
 export function programs43(parts: Parts): Programs {
-  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram(parts) };
+  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
 }

@@ -8,7 +8,7 @@
 // of §8 B18 reads them, and the model has no connect().
 
 import type { Kernel } from '../../kernel-view.ts';
-import { ADDR_ANY, TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
+import { TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
 import { destroyBindBucket } from '../../common/tables.ts';
 
 /** The lhash2 bucket of a listener bound to (port, address): hashed by both (§1.3). */
@@ -175,9 +175,10 @@ export function inetUnhash(k: Kernel, sk: number): void {
 
 /**
  * compute_score (ih.c 349-370) in the pass for address `addr`: a candidate only if bound to port
- * and to exactly that address. Then 1, +1 for AF_INET (no device, no incoming-CPU bonus here).
+ * and to exactly that address (read from the node as it is now: one unhashed under a walker
+ * keeps its port until close() releases it). Then 1, +1 for AF_INET (no device, no incoming-CPU bonus here).
  */
-function computeScore(k: Kernel, sk: number, addr: number, port: number): number {
+export function computeScore(k: Kernel, sk: number, addr: number, port: number): number {
   if (k.inet_num(sk) !== port || k.rcv_saddr(sk) !== addr) return -1;
   return 2;
 }
@@ -185,41 +186,13 @@ function computeScore(k: Kernel, sk: number, addr: number, port: number): number
 /**
  * inet_lookup_reuseport -> reuseport_select_sock (reuseport.c 568 ff.): a member of the socket's
  * group. The kernel picks by the 4-tuple hash (reuseport_select_sock_by_hash, 527-556); the model
- * abstracts that pick as the lowest-index hashed member of the group. -1: no group, use sk itself.
+ * abstracts that pick as the lowest-index hashed member of the group. -1: no group, use sk itself;
+ * so also for a socket unhashed under the walker, which reuseport_detach_sock has taken out of
+ * its group (sk_reuseport_cb NULL, reuseport.c 462-495).
  */
-function lookupReuseport(k: Kernel, sk: number): number {
+export function lookupReuseport(k: Kernel, sk: number): number {
   const g = k.group(sk);
   if (!k.reuseport(sk) || g < 0) return -1;
   for (let m = 0; m < k.L.sockets; m++) if (k.group(m) === g && k.isHashed(m)) return m;
   return -1;
-}
-
-/**
- * inet_lhash2_lookup (ih.c 413-438): the best-scoring socket of one bucket; at the first best
- * that has a reuseport group, that group picks. Chain order (newest at the head, 802-806) is
- * modelled as index order: every listener of one bucket is in one group, so it does not matter.
- */
-function inetLhash2Lookup(k: Kernel, addr: number, port: number, bucket: number): number {
-  let result = -1, hiscore = 0;
-  for (let sk = 0; sk < k.L.sockets; sk++) {
-    if (k.lhash(sk) !== bucket) continue;
-    const score = computeScore(k, sk, addr, port);
-    if (score <= hiscore) continue;
-    const picked = lookupReuseport(k, sk);
-    if (picked >= 0) return picked;
-    result = sk;
-    hiscore = score;
-  }
-  return result;
-}
-
-/**
- * __inet_lookup_listener (ih.c 462-504): the (daddr, port) bucket first (483-490), and only if
- * that finds nothing the (0.0.0.0, port) bucket (493-498). A specific listener always beats a
- * wildcard one. Returns the socket, or -1.
- */
-export function lookupListener618(k: Kernel, daddr: number, port: number, bucketOf = listenBucket618): number {
-  const sk = inetLhash2Lookup(k, daddr, port, bucketOf(port, daddr, k.L.addrs));
-  if (sk >= 0) return sk;
-  return inetLhash2Lookup(k, ADDR_ANY, port, bucketOf(port, ADDR_ANY, k.L.addrs));
 }

@@ -3,7 +3,7 @@
 
 import type { KernelParts, KernelVariant } from '../../variant.ts';
 import { inetCskGetPort, RULES_6_18, type GetPortRules618 } from './get-port.ts';
-import { inetHash, listenBucket618, lookupListener618 } from './hashtables.ts';
+import { inetHash, listenBucket618 } from './hashtables.ts';
 import { programs618 } from './programs.ts';
 
 /** What the 6.18 programs are built from: get_port's rules and the kernel's own functions. */
@@ -12,7 +12,6 @@ export const PARTS_6_18: KernelParts<GetPortRules618> = {
   getPort: (k, c, snum, rules) => inetCskGetPort(k, c.sk, snum, rules),
   errno: true, // get_port returns -EADDRINUSE, which bind and listen store in err
   hash: inetHash,
-  lookup: (k, daddr, port) => lookupListener618(k, daddr, port),
 };
 
 export const linux618: KernelVariant<GetPortRules618> = {

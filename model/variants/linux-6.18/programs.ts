@@ -3,19 +3,19 @@
 // 14 lower (inet_csk_listen_start 1340 -> 1326); af_inet.c, inet_hashtables.c, tcp.c and
 // tcp_ipv4.c are unchanged.
 
-import type { ReadonlyKernel } from '../../kernel-view.ts';
-import { AF_INET_C, ICSK_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL } from '../../kernel.ts';
-import type { Locks, Program } from '../../program.ts';
+import type { Kernel, ReadonlyKernel } from '../../kernel-view.ts';
+import { ADDR_ANY, AF_INET_C, ICSK_C, IH_C, TCP_IPV4_C, TCP_CLOSE, TCP_LISTEN, RES_OK, RES_EINVAL } from '../../kernel.ts';
+import type { Ctx, Locks, Program } from '../../program.ts';
 import type { KernelParts, Programs } from '../../variant.ts';
 import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
   bindGetPortStep, checkUnboundStep, closeLockStep, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
-  lookupStep, publishListenStep, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
 import type { GetPortRules618 } from './get-port.ts';
 import { fp } from '../../footprint.ts';
-import { inetPutPort, inetUnhash, listenBucket618 } from './hashtables.ts';
+import { computeScore, inetPutPort, inetUnhash, listenBucket618, lookupReuseport } from './hashtables.ts';
 
 type Parts = KernelParts<GetPortRules618>;
 
@@ -51,14 +51,9 @@ const HASH_FP_6_18 = fp(
   'socket.num r lock_sock', 'socket.saddr r lock_sock', 'socket.state r lock_sock/once', 'lhash.lock r ilb2->lock',
   'socket.lhash rw ilb2->lock/release', 'socket.lhash r ilb2->lock any', 'socket.bindHash r ilb2->lock', 'socket.bindHash r ilb2->lock hashed',
   'socket.saddr r ilb2->lock hashed', 'socket.group rw ilb2->lock/release', 'socket.group r ilb2->lock hashed', 'global.prot_inuse rw ilb2->lock',
+  // With a SYN in the scenario, the chain's order: the new node goes to the head (its stamp is 1 + the head's).
+  'socket.lhashSeq w ilb2->lock', 'socket.lhashSeq r ilb2->lock any', 'socket.lhash r ilb2->lock any',
 );
-
-/**
- * __inet_lookup_listener (ih.c 462-504): inet_lhash2_lookup over lhash2[daddr:port], then
- * lhash2[0.0.0.0:port], sk_nulls_for_each_rcu, compute_score reading each node's port and
- * address, the reuseport group's members; lockless, under rcu_read_lock.
- */
-const LOOKUP_FP_6_18 = fp('socket.lhash r rcu any', 'socket.num r rcu any', 'socket.saddr r rcu hashed', 'socket.group r rcu any');
 
 /**
  * inet_listen (af_inet.c 232-248) -> __inet_listen_sk (193-227) -> inet_csk_listen_start
@@ -170,7 +165,7 @@ export function closeProgram(): Program {
     name: 'close',
     steps: [
       closeLockStep('3297', 'lock_sock(sk)  /* close(fd): fput(file) -> sock_close -> inet_release -> tcp_close */'),
-      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash, fp('socket.lhash rw ilb2->lock/once', 'socket.group rw ilb2->lock/release', 'global.prot_inuse rw ilb2->lock')),
+      unhashStep('inet_unhash', '815-845', 'spin_lock(&ilb2->lock); if (rcu_access_pointer(sk->sk_reuseport_cb)) reuseport_stop_listen_sock(sk); __sk_nulls_del_node_init_rcu(sk); sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1); spin_unlock(&ilb2->lock)  /* tcp_set_state\'s sk->sk_prot->unhash(sk) (tcp.c 2999): leave the reuseport group, then lhash2 */', 'ilb2->lock', inetUnhash, fp('socket.lhash rw ilb2->lock/once', 'socket.lhashNext w ilb2->lock', 'socket.lhash r ilb2->lock any', 'socket.lhashSeq r ilb2->lock any', 'socket.group rw ilb2->lock/release', 'global.prot_inuse rw ilb2->lock')),
       putPortAutoboundStep('3000-3002', 'if (inet_csk(sk)->icsk_bind_hash && !(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) inet_put_port(sk)', inetPutPort, HEADS, PUT_PORT_FP_6_18),
       stateCloseStep('3012', 'inet_sk_state_store(sk, state)  /* state is TCP_CLOSE; after unhash: no closed socket sits in the hash */', 'lock_sock/release'),
       listenStopStep('__tcp_close', '3135-3137', 'inet_csk_listen_stop(sk); goto adjudge_to_death  /* icsk 1474: drain the accept queue, no migration */', 'destroy-put-port'),
@@ -186,17 +181,102 @@ export function closeProgram(): Program {
   };
 }
 
-/** A SYN for addr:port: __inet_lookup_listener (ih.c 462-504), under RCU, no lock. */
-export function synProgram(parts: Parts): Program {
+/** The SYN walker's locks: the caller's rcu_read_lock, held from the first step to the last. */
+const RCU_HELD: Locks = { rcu_read_lock: 'held' };
+
+/** The address a pass of the lookup scores against: daddr, then 0.0.0.0 (`tmp` is 1 in the second pass). */
+const passAddr = (k: ReadonlyKernel, c: Ctx) => (k.tmp(c.t) === 1 ? ADDR_ANY : k.walkAt(c.t) % k.L.addrs);
+
+/** inet_lhash2_lookup's start (ih.c 420-424): hiscore = 0 and the first node of the pass's lhash2 bucket. */
+function walkPass(k: Kernel, c: Ctx): string {
+  const port = Math.floor(k.walkAt(c.t) / k.L.addrs);
+  const head = k.chainHead(listenBucket618(port, passAddr(k, c), k.L.addrs));
+  k.setWalkNode(c.t, head);
+  k.setHiscore(c.t, 0);
+  return head < 0 ? afterPass(k, c) : 'lookup-score';
+}
+
+/** The end of a pass (ih.c 437, 489-490): a result is final; none sends the first pass on to 0.0.0.0. */
+const afterPass = (k: ReadonlyKernel, c: Ctx) => (k.walkBest(c.t) >= 0 || k.tmp(c.t) === 1 ? 'lookup-done' : 'lookup-any');
+
+/** node = node->next (ih.c 424): on to the next node of the pass, or its end. */
+function nextNode(k: Kernel, c: Ctx, sk: number): string {
+  const next = k.chainNext(sk);
+  k.setWalkNode(c.t, next);
+  return next >= 0 ? 'lookup-score' : afterPass(k, c);
+}
+
+/**
+ * A SYN for addr:port: __inet_lookup_listener (ih.c 462-503) walks lhash2[daddr:port] and, if that
+ * finds nothing, lhash2[0.0.0.0:port] (inet_lhash2_lookup, 413-438), one node a step under RCU,
+ * so listen() and close() run between two visits and between the two passes. Every listener of
+ * a bucket is hashed at the head (__sk_nulls_add_node_rcu, 806; the tail insert of 804 is for
+ * IPv6 reuseport sockets only) and unhashed by __sk_nulls_del_node_init_rcu (834), which keeps
+ * the node's next for a walker standing on it. Listeners are SOCK_RCU_FREE (802): no refcount,
+ * no re-score, no nulls check; a socket unhashed during the walk can still be the result.
+ */
+export function synProgram(): Program {
   return {
     name: 'syn',
     steps: [
-      lookupStep('462-504', 'result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif); if (result) goto done; result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* lhash2[daddr:port], then lhash2[0.0.0.0:port], under RCU */', parts, LOOKUP_FP_6_18),
+      {
+        id: 'lookup-begin', fn: '__inet_lookup_listener', file: IH_C, line: '483-488',
+        text: 'hash2 = ipv4_portaddr_hash(net, daddr, hnum); ilb2 = inet_lhash2_bucket(hashinfo, hash2); result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, daddr, hnum, dif, sdif)  /* the caller holds rcu_read_lock; reads the head of lhash2[daddr:port] (424) */',
+        scope: 'shared', locks: { rcu_read_lock: 'acquire' }, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-any', 'lookup-done'],
+        run: (k, c) => (beginLookup(k, c) < 0 ? 'lookup-done' : walkPass(k, c)),
+      },
+      {
+        id: 'lookup-score', fn: 'inet_lhash2_lookup', file: IH_C, line: '425',
+        text: 'score = compute_score(sk, net, hnum, daddr, dif, sdif)  /* one node; if (score > hiscore) (426) a SO_REUSEPORT socket asks its group next, else result = sk */',
+        scope: 'shared', locks: RCU_HELD, footprint: SCORE_READ, jumps: ['lookup-reuseport', 'lookup-next'],
+        run: (k, c) => {
+          const sk = k.walkNode(c.t);
+          const score = computeScore(k, sk, passAddr(k, c), Math.floor(k.walkAt(c.t) / k.L.addrs));
+          if (score > k.hiscore(c.t)) {
+            k.setHiscore(c.t, score);
+            if (k.reuseport(sk)) return 'lookup-reuseport';
+            k.setWalkBest(c.t, sk);
+          }
+          return 'lookup-next';
+        },
+      },
+      {
+        id: 'lookup-reuseport', fn: 'inet_lhash2_lookup', file: IH_C, line: '427-433',
+        text: 'result = inet_lookup_reuseport(net, sk, skb, doff, saddr, sport, daddr, hnum, inet_ehashfn); if (result) return result; result = sk; hiscore = score  /* reuseport_select_sock (sock_reuseport.c 568 ff.) reads the group\'s socks array under RCU: none once sk has left its group */',
+        scope: 'shared', locks: RCU_HELD, // One RCU snapshot of the group's socks array (the model keeps its members as `group` and `lhash`):
+        // a member leaving between reuseport_select_sock's loads of num_socks and socks[i] is not modelled.
+        footprint: fp('socket.group r rcu any', 'socket.lhash r rcu any').map((a) => ({ ...a, unit: 'rcu_dereference(sk->sk_reuseport_cb)->socks' })),
+        jumps: ['lookup-done', 'lookup-next'],
+        run: (k, c) => {
+          const sk = k.walkNode(c.t), picked = lookupReuseport(k, sk);
+          if (picked >= 0) { k.setWalkBest(c.t, picked); return 'lookup-done'; }
+          k.setWalkBest(c.t, sk);
+          return 'lookup-next';
+        },
+      },
+      {
+        // A step of its own: the node's fields and its next pointer are two unprotected loads (Lipton, model/atomicity.ts).
+        id: 'lookup-next', fn: 'inet_lhash2_lookup', file: IH_C, line: '424',
+        text: 'sk_nulls_for_each_rcu(sk, node, &ilb2->nulls_head)  /* node = rcu_dereference(node->next): the next node, or the pass\'s end */',
+        scope: 'shared', locks: RCU_HELD, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-any', 'lookup-done'],
+        run: (k, c) => nextNode(k, c, k.walkNode(c.t)),
+      },
+      {
+        id: 'lookup-any', fn: '__inet_lookup_listener', file: IH_C, line: '493-498',
+        text: 'hash2 = ipv4_portaddr_hash(net, htonl(INADDR_ANY), hnum); ilb2 = inet_lhash2_bucket(hashinfo, hash2); result = inet_lhash2_lookup(net, ilb2, skb, doff, saddr, sport, htonl(INADDR_ANY), hnum, dif, sdif)  /* the first pass found nothing: the head of lhash2[0.0.0.0:port] */',
+        scope: 'shared', locks: RCU_HELD, footprint: CHAIN_READ, jumps: ['lookup-score', 'lookup-done'],
+        run: (k, c) => { k.setTmp(c.t, 1); return walkPass(k, c); },
+      },
+      {
+        id: 'lookup-done', fn: '__inet_lookup_listener', file: IH_C, line: '499-502',
+        text: 'done: if (IS_ERR(result)) return NULL; return result  /* the caller\'s rcu_read_unlock follows */', scope: 'private', locks: { rcu_read_lock: 'release' }, footprint: [],
+        run: endLookup,
+      },
     ],
   };
 }
 
 /** The four programs of Linux 6.18 built from its parts. */
 export function programs618(parts: Parts): Programs {
-  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram(parts) };
+  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
 }

@@ -176,6 +176,7 @@ export const outcomesCommand: Command = {
         outcomes: outcomes.map((x) => ({
           returns: Object.fromEntries(Object.entries(x.returns).map(([t, v]) => [t, v.length === 1 ? v[0] : v])),
           listening: x.listening,
+          ...(x.violates.length ? { violates: x.violates } : {}),
           witness: witnessSteps(x.run),
           schedule: x.witness,
         })),
@@ -185,6 +186,7 @@ export const outcomesCommand: Command = {
     const out = [`outcomes of ${r.scenario} on ${r.variant}: ${outcomes.length}${r.bound === 'interrupted' ? ' so far (INTERRUPTED, NOT COMPLETE)' : r.truncated ? ` so far (NOT COMPLETE: bound reached: ${r.bound})` : ' (complete)'}`, ''];
     outcomes.forEach((x, i) => {
       out.push(`${i + 1}. ${Object.entries(x.returns).map(([t, v]) => `${t} ${v.join(' ')}`).join(', ')}; listening: ${x.listening.join(', ') || 'none'}`);
+      for (const v of x.violates) out.push(`   violates ${v.id}: ${v.message}`);
       out.push(`   witness: ${showSchedule(x.witness)}`);
       out.push(indent(formatTraceText(x.run.trace), 6), '');
     });
