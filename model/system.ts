@@ -12,7 +12,7 @@ import type { Variant } from './variant.ts';
 import { invisibleSteps } from './footprint.ts';
 import { LIFE } from './lifecycle/table.ts';
 import { resultName, RES_NONE } from './kernel.ts';
-import { ScenarioError } from '../src/errors.ts';
+import { ScenarioError, SetupRefused } from '../src/errors.ts';
 
 /** How many ephemeral ports the model offers for port 0 (the kernel's range, abstracted). */
 export const DEFAULT_EPHEMERAL_PORTS = 2;
@@ -111,8 +111,8 @@ export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPor
   // Setup runs alone, one step after another, before any thread starts.
   const k = new Kernel(L, socks, ephemeral, sys.init);
   runThread(sys, k, concurrent, false, SETUP_STEP_LIMIT, () => k.refused === null);
-  if (k.refused) throw new ScenarioError(`scenario ${scenario.name}: setup: ${k.refused}`);
-  if (!threadDone(sys, k, concurrent)) throw new ScenarioError(`scenario ${scenario.name}: setup cannot finish`);
+  if (k.refused) throw new SetupRefused(`scenario ${scenario.name}: setup: ${k.refused}`, scenario, variant);
+  if (!threadDone(sys, k, concurrent)) throw new SetupRefused(`scenario ${scenario.name}: setup cannot finish`, scenario, variant);
   return sys;
 }
 

@@ -12,3 +12,16 @@ export class UsageError extends Error {}
 export class ScenarioError extends UsageError {
   override name = 'ScenarioError';
 }
+
+/**
+ * A setup the variant cannot run (the statechart refuses one of its moves, or it cannot finish):
+ * bad input when the variant's own kernel cannot run it either, a finding about the variant when
+ * it can (src/engine/setup.ts tells which).
+ */
+export class SetupRefused extends ScenarioError {
+  override name = 'SetupRefused';
+  /** The scenario and the variant that could not run it (typed by their users: errors sit below the model). */
+  constructor(message: string, readonly scenario: unknown, readonly variant: unknown) {
+    super(message);
+  }
+}

@@ -3,6 +3,7 @@
 // becomes one line on stderr and exit 2, never a stack trace.
 
 import { UsageError } from './errors.ts';
+import { setupFinding } from '../engine/setup.ts';
 import { match } from 'ts-pattern';
 import { COMMANDS, isCommandName, type CommandName } from './commands.ts';
 import { loadVariantFiles } from './variant-file.ts';
@@ -56,6 +57,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // A scenario the model cannot run (too many ports, a setup the statechart refuses) is bad
     // input too: ScenarioError is a UsageError.
+    // A setup the variant cannot run although its kernel can: a finding about the variant, exit 1.
+    const finding = setupFinding(e);
+    if (finding !== undefined) {
+      process.stderr.write(`tcp-listen-model: finding: ${finding}\n`);
+      return 1;
+    }
     if (e instanceof UsageError || isParseArgsError(e)) {
       // One line, always: parseArgs spreads its advice over several.
       process.stderr.write(`tcp-listen-model: ${(e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}\n`);

@@ -14,6 +14,7 @@ import { effectiveSchedule, runSchedule, type RunResult, type Segment } from './
 import { pctSchedule, uniformSchedule } from './schedule.ts';
 import { generatedScenario } from './generate.ts';
 import { minimizeSchedule } from './shrink.ts';
+import { SetupRefused } from '../errors.ts';
 
 import type { Verdict } from './verdict.ts';
 
@@ -128,8 +129,12 @@ function searchSchedule(o: CheckOptions, p: Property, sys: System): Found {
 
 function searchGenerated(o: CheckOptions, p: Property): Found {
   const params = { seed: o.seed, numRuns: o.runs, ...(o.path ? { path: o.path } : {}) };
-  const prop = fc.property(generatedScenario(), uniformSchedule(), (scenario, schedule) =>
-    runSchedule(compileSystem(scenario, o.variant), schedule, { properties: [p], merge: o.merge }).violation === null);
+  const prop = fc.property(generatedScenario(), uniformSchedule(), (scenario, schedule) => {
+    // A generated setup the variant cannot run (a mutant's broken lifecycle) is no run of this property.
+    let sys: System;
+    try { sys = compileSystem(scenario, o.variant); } catch (e) { fc.pre(!(e instanceof SetupRefused)); throw e; }
+    return runSchedule(sys, schedule, { properties: [p], merge: o.merge }).violation === null;
+  });
   const r = fc.check(prop, params);
   if (!r.failed || !r.counterexample) return { runs: r.numRuns };
   const [scenario, raw] = r.counterexample as [Scenario, Segment[]];

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { checkProperties, type CheckOptions, type PropertyVerdict, type Verdict } from '../../engine/check.ts';
 import { isFinding } from '../../engine/verdict.ts';
+import { splitSetupFindings } from '../../engine/setup.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
@@ -34,7 +35,9 @@ export function defaultPctDepth(scenarios: readonly { threads: readonly unknown[
 }
 
 /** Exit status of a check: 0 when every verdict is as expected, 1 otherwise. */
-export const checkStatus = (verdicts: readonly PropertyVerdict[]) => (verdicts.some((v) => isFinding(v.verdict)) ? 1 : 0);
+/** 1 when some verdict is a finding or some scenario's setup the variant cannot run (its kernel can); else 0. */
+export const checkStatus = (verdicts: readonly PropertyVerdict[], setupFindings: readonly string[] = []) =>
+  (setupFindings.length > 0 || verdicts.some((v) => isFinding(v.verdict)) ? 1 : 0);
 
 /** The options `check` and `report` share: what to check and how. */
 export const CHECK_OPTIONS = {
@@ -48,6 +51,8 @@ export const CHECK_USAGE = '[--variant V] [--scenario NAME|FILE.json|generated] 
 export interface CheckRun {
   options: CheckOptions;
   verdicts: PropertyVerdict[];
+  /** Scenarios the variant cannot set up although its kernel can, each a finding (src/engine/setup.ts). */
+  setupFindings: string[];
   header: string;
   /** The command line that finds a verdict's counterexample again. */
   replay(v: PropertyVerdict): string;
@@ -63,7 +68,8 @@ export function runCheck(values: Record<string, unknown>): CheckRun {
   if (values.depth !== undefined && scheduler !== 'pct') throw new UsageError('--depth only makes sense with --scheduler pct');
   const path = pathOption(values.path, runs);
   const name = values.scenario as string | undefined;
-  const scenarios = name === undefined ? BUILTIN_SCENARIOS : name === 'generated' ? [] : [loadScenario(name)];
+  const asked = name === undefined ? BUILTIN_SCENARIOS : name === 'generated' ? [] : [loadScenario(name)];
+  const { runnable: scenarios, findings: setupFindings } = splitSetupFindings(variant, asked);
   const generated = name === undefined || name === 'generated';
   const depth = intOption(values.depth, 'depth', defaultPctDepth(scenarios, generated), 1, 10);
   const merge = !values['no-merge'];
@@ -88,7 +94,7 @@ export function runCheck(values: Record<string, unknown>): CheckRun {
     return `${replayBase} --scenario ${sc} --property ${v.id} --runs ${runs} --seed ${cx.seed} --path ${cx.path}`;
   };
   const header = `check ${variant.id}: ${scenarios.length} scenario(s)${generated ? ' + generated' : ''}, ${runs} runs each, seed ${seed}, ${scheduler === 'pct' ? `pct scheduler (depth ${depth})` : 'random scheduler'}`;
-  return { options, verdicts, header, replay };
+  return { options, verdicts, setupFindings, header, replay };
 }
 
 /** Writes one JSON trace and one Markdown page per counterexample; a taken name is a UsageError. */
@@ -117,6 +123,7 @@ export const checkCommand: Command = {
       process.stdout.write(JSON.stringify({
         variant: o.variant.id, seed: o.seed, runs: o.runs, scheduler: o.scheduler, merge: o.merge,
         scenarios: [...o.scenarios.map((s) => s.name), ...(o.generated ? ['generated'] : [])],
+        setupFindings: run.setupFindings,
         properties: verdicts.map((v) => ({
           id: v.id, kind: v.kind, verdict: v.verdict, runs: v.runs,
           ...(v.counterexample ? { counterexample: {
@@ -128,10 +135,11 @@ export const checkCommand: Command = {
         ...(values.out !== undefined ? { written } : {}),
       }, null, 2) + '\n');
     } else {
-      process.stdout.write(formatVerdicts(verdicts, { header: run.header, replay }));
+      const findings = run.setupFindings.map((f) => `setup finding: ${f}\n`).join('');
+      process.stdout.write(formatVerdicts(verdicts, { header: run.header + (findings ? `\n${findings.trimEnd()}` : ''), replay }));
       if (written.length) process.stdout.write(`\nwrote ${written.length} files to ${values.out}: ${written.map((f) => basename(f)).join(', ')}\n`);
     }
-    return checkStatus(verdicts);
+    return checkStatus(verdicts, run.setupFindings);
   },
 };
 

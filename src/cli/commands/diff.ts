@@ -8,6 +8,7 @@
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import fc from 'fast-check';
+import { splitSetupFindings } from '../../engine/setup.ts';
 import { diffVariants, type DiffResult, type OutcomeDifference, type ScenarioDiff } from '../../diff/diff.ts';
 import { generatedScenario } from '../../engine/generate.ts';
 import { runSchedule, type Segment } from '../../engine/run.ts';
@@ -138,9 +139,12 @@ export const diffCommand: Command = {
     if (values.from === undefined || values.to === undefined) throw new UsageError('diff needs --from V1 and --to V2');
     const fromV = variantOption(values.from);
     const toV = variantOption(values.to);
-    const { scenarios, source } = scenariosOption(values);
-    // Compiled once here so that a scenario the model cannot run is bad input before any search.
-    for (const s of scenarios) { compileSystem(s, fromV); compileSystem(s, toV); }
+    const { scenarios: asked, source } = scenariosOption(values);
+    // Compiled once here so that a scenario the model cannot run is bad input before any search;
+    // one whose setup a side cannot run although its kernel can is a difference (a finding).
+    const fromSplit = splitSetupFindings(fromV, asked), toSplit = splitSetupFindings(toV, asked);
+    const scenarios = asked.filter((s) => fromSplit.runnable.includes(s) && toSplit.runnable.includes(s));
+    const setupFindings = [...fromSplit.findings, ...toSplit.findings];
     checkOutDir(values);
     const merge = !values['no-merge'];
     const r = diffVariants({
@@ -152,16 +156,17 @@ export const diffCommand: Command = {
     const command = ['npx tcp-listen-model diff', `--from ${variantArg(fromV)} --to ${variantArg(toV)}`, source, merge ? '' : '--no-merge'].filter(Boolean).join(' ');
     const written = values.out === undefined ? undefined : writeOut(values, outputs(r, { from: fromV, to: toV }, command, merge));
     if (written?.length) process.stderr.write(`wrote ${written.length} files to ${values.out}\n`);
-    const status = r.differs || !r.complete ? 1 : 0;
+    const status = r.differs || !r.complete || setupFindings.length > 0 ? 1 : 0;
     if (values.json) {
-      process.stdout.write(JSON.stringify(toJson(r, written), null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ ...toJson(r, written), ...(setupFindings.length ? { differs: true, setupFindings } : {}) }, null, 2) + '\n');
       return status;
     }
     const n = (f: (d: ScenarioDiff) => boolean) => r.scenarios.filter(f).length;
     const out = [`diff ${r.from} -> ${r.to}: ${r.scenarios.length} scenario(s)${source ? ` (${source})` : ' (built-in)'}; every interleaving of each, on each side`, ''];
+    for (const f of setupFindings) out.push(`setup finding: ${f}`, '');
     for (const d of r.scenarios) out.push(...formatScenario(d, r));
     out.push('', `${r.scenarios.length} scenario(s): ${n((d) => d.differs)} differ, ${n((d) => !d.differs && d.complete)} the same, ${n((d) => !d.complete)} incomplete (a bound was reached)`);
-    out.push(r.differs ? `result: ${r.from} and ${r.to} differ${r.complete ? '' : ' (and the diff is incomplete)'}` : r.complete ? `result: no difference` : `result: INCOMPLETE: no difference found within the bounds, not proven`);
+    out.push(r.differs || setupFindings.length ? `result: ${r.from} and ${r.to} differ${r.complete ? '' : ' (and the diff is incomplete)'}` : r.complete ? `result: no difference` : `result: INCOMPLETE: no difference found within the bounds, not proven`);
     process.stdout.write(out.join('\n') + '\n');
     return status;
   },

@@ -58,7 +58,7 @@ export const reportCommand: Command = {
         title: `tcp-listen-model check: ${run.options.variant.id}`, subtitle: run.header, replay: run.replay,
       });
       line = run.header;
-      status = checkStatus(run.verdicts);
+      status = checkStatus(run.verdicts, run.setupFindings);
     }
     const path = writing(page, () => {
       try {
