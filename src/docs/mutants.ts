@@ -3,11 +3,12 @@
 // it violates is kept with its shortest counterexample, not only the first one. The first
 // violated property in registry order is the one that kills it (the one the docs draw).
 
+import type { ExploredCounterexample } from '../engine/counterexample.ts';
 import type { Variant } from '../../model/variant.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import type { Property } from '../../properties/types.ts';
 import { ScenarioError } from '../../model/system.ts';
-import { explore, type ExploreCounterexample } from '../explore/explore.ts';
+import { explore } from '../explore/explore.ts';
 
 /** One property a mutant violates: where first, and the shortest counterexample there. */
 export interface MutantViolation {
@@ -16,7 +17,7 @@ export interface MutantViolation {
   scenario: Scenario;
   message: string;
   /** Absent when the scenario's setup already made the statechart refuse a move. */
-  counterexample?: ExploreCounterexample;
+  counterexample?: ExploredCounterexample;
 }
 
 export interface MutantRunOptions {

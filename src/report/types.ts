@@ -25,7 +25,7 @@ export interface CounterexampleStep {
   state: unknown;
 }
 
-/** A counterexample as the report page shows it (the run's own is engine/check.ts's Counterexample). */
+/** A counterexample as the report page shows it (the run's own is engine/counterexample.ts's Counterexample). */
 export interface CounterexampleSection {
   /** Anchor id, e.g. "cx-some-concurrent-listener-succeeds". */
   id: string;
