@@ -15,7 +15,8 @@ import { enterLoopback } from './netns.ts';
 import { allocatePorts, invertPorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { openSynClient, settleSyn } from './syn-probe.ts';
-import { bindsWildcard, opAt, schedule, symbolicPorts, validateScenario, type OpRef } from './validate.ts';
+import { bindsWildcard, opAt, schedule, symbolicPorts, type OpRef } from './ops.ts';
+import { checkScenario } from '../scenarios/load.ts';
 
 export interface RunOptions {
   /** First real port: the i-th distinct symbolic port (ascending) maps to port + i. Default: free ports the kernel picks. */
@@ -62,7 +63,7 @@ export interface KernelRun {
 
 /** Runs the scenario sequentially on this kernel. Throws ScenarioError / HarnessUnavailable (one line). */
 export function runOnKernel(scenario: Scenario, opts: RunOptions = {}): KernelRun {
-  const s = validateScenario(scenario);
+  const s = checkScenario(scenario);
   const refs = schedule(s, opts.order);
   const libc = loadLibc();
   const { privateNetns, note } = enterLoopback(s, bindsWildcard(s), opts.privateNetns);

@@ -26,7 +26,7 @@ import {
   loadLibc,
   type Libc,
 } from './libc.ts';
-import { ScenarioError } from './validate.ts';
+import { ScenarioError } from '../errors.ts';
 
 export interface NetnsStatus {
   /** True when this thread runs in a namespace this module created. */

@@ -33,7 +33,9 @@ import { enterLoopback } from './netns.ts';
 import { allocatePorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { openSynClient, settleSyn } from './syn-probe.ts';
-import { ScenarioError, bindsWildcard, symbolicPorts, validateScenario } from './validate.ts';
+import { bindsWildcard, symbolicPorts } from './ops.ts';
+import { ScenarioError } from '../errors.ts';
+import { checkScenario } from '../scenarios/load.ts';
 import { SYN_ACCEPTED_BY, encodeOutcome, synCode, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
 
 export type { WitnessOutcome } from './witness-outcomes.ts';
@@ -136,7 +138,7 @@ const WAIT_MS = 5000;
 
 /** Runs the race repeatedly; throws ScenarioError / HarnessUnavailable with one-line messages. */
 export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}): Promise<WitnessResult> {
-  const s = validateScenario(scenario);
+  const s = checkScenario(scenario);
   const maxTrials = opts.trials ?? (opts.seconds === undefined ? 10_000 : Infinity);
   if (!(maxTrials >= 1) || (opts.seconds !== undefined && !(opts.seconds > 0))) {
     throw new ScenarioError('witness: trials and seconds must be positive');

@@ -7,7 +7,7 @@ import { conform, formatComparison } from '../../conform/conform.ts';
 import { runWitness } from '../../kernel/witness.ts';
 import { modelReadings } from '../../kernel/witness-outcomes.ts';
 import { HarnessUnavailable } from '../../kernel/libc.ts';
-import { ScenarioError as HarnessScenarioError } from '../../kernel/validate.ts';
+import { ScenarioError } from '../../errors.ts';
 import { explore } from '../../explore/explore.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { intOption, noPositionals, parse, pathOption, variantOption } from '../options.ts';
@@ -25,7 +25,7 @@ export function kernelGuard<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof HarnessUnavailable || e instanceof HarnessScenarioError) throw new UsageError(e.message);
+    if (e instanceof HarnessUnavailable || e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
 }
@@ -48,7 +48,7 @@ export const conformCommand: Command = {
       } catch (e) {
         if (path && /Unable to replay/i.test((e as Error).message)) throw new UsageError(`--path ${path} leads to no disagreement with --seed ${seed} and --runs ${runs} (give the --path conform printed)`);
         // Generated scenarios bind 0.0.0.0, which only a private network namespace allows.
-        if (e instanceof HarnessScenarioError && /binds 0\.0\.0\.0/.test(e.message)) throw new UsageError('conform binds 0.0.0.0, which needs a private network namespace, and this user cannot create one (run conform as root; witness runs as any user)');
+        if (e instanceof ScenarioError && /binds 0\.0\.0\.0/.test(e.message)) throw new UsageError('conform binds 0.0.0.0, which needs a private network namespace, and this user cannot create one (run conform as root; witness runs as any user)');
         throw e;
       }
     });
@@ -104,7 +104,7 @@ export const witnessCommand: Command = {
     try {
       w = await runWitness(scenario, { ...(seconds !== undefined ? { seconds } : {}), ...(trials !== undefined ? { trials } : { ...(seconds === undefined ? { seconds: 10 } : {}) }), stop: interrupted });
     } catch (e) {
-      if (e instanceof HarnessUnavailable || e instanceof HarnessScenarioError) throw new UsageError(e.message);
+      if (e instanceof HarnessUnavailable || e instanceof ScenarioError) throw new UsageError(e.message);
       throw e;
     }
     // A kernel outcome is predicted when the model has it, or has what it stands for (a SYN reset by its listener's close).
