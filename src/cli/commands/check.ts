@@ -10,7 +10,7 @@ import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { writeCounterexamples } from '../../trace/files.ts';
 import { checkOutDir, writing } from '../out.ts';
-import { choiceOption, intOption, noPositionals, parse, pathOption, propertiesOption, variantOption } from '../options.ts';
+import { choiceOption, flagsOnly, intOption, pathOption, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { variantArg } from '../variant-file.ts';
@@ -104,10 +104,9 @@ export const checkCommand: Command = {
   summary: 'run the property suite on a variant (random interleavings, shrunk counterexamples)',
   usage: `${CHECK_USAGE} [--json] [--out DIR [--force]]`,
   run(argv) {
-    const { values, positionals } = parse(argv, {
+    const values = flagsOnly(argv, {
       ...CHECK_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
     });
-    noPositionals(positionals);
     checkOutDir(values);
     const run = runCheck(values);
     const { verdicts, replay, options: o } = run;

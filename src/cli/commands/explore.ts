@@ -7,7 +7,7 @@ import { explore, type ExploreResult } from '../../explore/explore.ts';
 import type { BitstateStats } from '../../explore/search.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
-import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
+import { choiceOption, flagsOnly, intOption, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { Segment } from '../../engine/run.ts';
@@ -98,8 +98,7 @@ export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
   usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     const o = options(values);
     const properties = propertiesOption(values.property);
     checkOutDir(values);
@@ -155,8 +154,7 @@ export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
   usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, COMMON);
-    noPositionals(positionals);
+    const values = flagsOnly(argv, COMMON);
     const o = options(values);
     if (values['no-symmetry']) throw new UsageError('--no-symmetry: outcomes never uses symmetry (it would fold outcomes that differ only by which socket won)');
     checkOutDir(values);

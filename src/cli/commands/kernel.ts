@@ -10,7 +10,7 @@ import { HarnessUnavailable } from '../../kernel/libc.ts';
 import { ScenarioError } from '../../errors.ts';
 import { explore } from '../../explore/explore.ts';
 import { loadScenario } from '../../scenarios/load.ts';
-import { intOption, noPositionals, parse, pathOption, variantOption } from '../options.ts';
+import { flagsOnly, intOption, pathOption, variantOption } from '../options.ts';
 import { UsageError } from '../errors.ts';
 import { checkOutFile, writing } from '../out.ts';
 import { INTERRUPTED_EXIT, interrupted, runInterruptible } from '../interrupt.ts';
@@ -34,8 +34,7 @@ export const conformCommand: Command = {
   summary: 'differential conformance: generated sequential scenarios on the model and on this kernel, op by op',
   usage: '[--variant linux-6.18] [--runs N] [--seed S] [--path P] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { variant: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, json: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { variant: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, json: { type: 'boolean' } });
     const variant = variantOption(values.variant ?? 'linux-6.18');
     const runs = intOption(values.runs, 'runs', 300, 1, 10_000_000);
     const seed = intOption(values.seed, 'seed', 1, -(2 ** 31), 2 ** 31 - 1);
@@ -75,8 +74,7 @@ export const witnessCommand: Command = {
   summary: "run a concurrent scenario on this kernel many times and hold its outcomes against the model's outcome set",
   usage: '[--scenario NAME|FILE.json] [--variant linux-6.18] [--seconds S | --trials N] [--save FILE [--force]] [--json]',
   async run(argv) {
-    const { values, positionals } = parse(argv, { scenario: { type: 'string' }, variant: { type: 'string' }, seconds: { type: 'string' }, trials: { type: 'string' }, save: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { scenario: { type: 'string' }, variant: { type: 'string' }, seconds: { type: 'string' }, trials: { type: 'string' }, save: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
     if (values.force && values.save === undefined) throw new UsageError('--force only makes sense with --save FILE');
     if (values.save !== undefined) checkOutFile(String(values.save), '--save', !!values.force);
     if (values.seconds !== undefined && values.trials !== undefined) throw new UsageError('give --seconds or --trials, not both');

@@ -12,7 +12,7 @@ import type { Variant } from '../../../model/variant.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
 import { checkVariant, formatMismatch, type FileReader, type LinesContext } from '../../lines/check.ts';
 import { UsageError } from '../../errors.ts';
-import { noPositionals, parse, variantOption } from '../options.ts';
+import { flagsOnly, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 
 const PATHS = [AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, REUSEPORT_C];
@@ -48,8 +48,7 @@ export const linesCommand: Command = {
   summary: 'check that every cited kernel line holds the C its step quotes (and where a moved line is now)',
   usage: '--tree DIR [--variant V]',
   run(argv) {
-    const { values, positionals } = parse(argv, { tree: { type: 'string' }, variant: { type: 'string' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { tree: { type: 'string' }, variant: { type: 'string' } });
     if (values.tree === undefined) throw new UsageError('--tree DIR is required (a kernel tree, e.g. ../shared/linux/4.3)');
     const tree = String(values.tree);
     if (!existsSync(tree) || !statSync(tree).isDirectory()) throw new UsageError(`--tree ${tree}: no such directory`);
