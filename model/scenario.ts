@@ -45,7 +45,7 @@ export interface Scenario {
 export type OpResult = string;
 
 /** The socket an op names, if any: its own, or for a SYN the one whose port it targets. */
-export const socketNamed = (o: Op): string | undefined =>
+const socketNamed = (o: Op): string | undefined =>
   match(o)
     .with({ op: 'bind' }, { op: 'listen' }, { op: 'close' }, (o) => o.sk)
     .with({ op: 'syn' }, (o) => o.portOf)

@@ -15,12 +15,12 @@ import { resultName, RES_NONE } from './kernel.ts';
 import { ScenarioError } from '../src/errors.ts';
 
 /** How many ephemeral ports the model offers for port 0 (the kernel's range, abstracted). */
-export const DEFAULT_EPHEMERAL_PORTS = 2;
+const DEFAULT_EPHEMERAL_PORTS = 2;
 
 /** The largest socket owner the model keeps: tb->fastuid is one byte of the state. */
 const MAX_MODEL_UID = 255;
 
-export interface ThreadPlan {
+interface ThreadPlan {
   name: string;
   ops: readonly Op[];
   ctx: readonly Ctx[];

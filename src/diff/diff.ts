@@ -13,14 +13,14 @@ import { explore, type ExploreResult, type Outcome } from '../explore/index.ts';
 import type { ExploredCounterexample } from '../engine/counterexample.ts';
 import type { Verdict } from '../engine/verdict.ts';
 
-export interface DiffBounds {
+interface DiffBounds {
   maxStates?: number;
   maxSeconds?: number;
   maxBytes?: number;
   merge?: boolean;
 }
 
-export interface DiffOptions extends DiffBounds {
+interface DiffOptions extends DiffBounds {
   from: Variant;
   to: Variant;
   scenarios: readonly Scenario[];
@@ -40,7 +40,7 @@ export interface OutcomeDifference {
 }
 
 /** A property whose verdict is not the same on both sides. */
-export interface VerdictChange {
+interface VerdictChange {
   id: string;
   kind: Property['kind'];
   from: Verdict;
@@ -49,7 +49,7 @@ export interface VerdictChange {
   counterexamples: { side: Side; variant: string; counterexample: ExploredCounterexample }[];
 }
 
-export interface SideSummary {
+interface SideSummary {
   variant: string;
   complete: boolean;
   bound?: string;
@@ -106,7 +106,7 @@ function exploreSide(variant: Variant, scenario: Scenario, o: DiffOptions): Expl
   });
 }
 
-export function diffScenario(scenario: Scenario, o: DiffOptions): ScenarioDiff {
+function diffScenario(scenario: Scenario, o: DiffOptions): ScenarioDiff {
   const sides = { from: exploreSide(o.from, scenario, o), to: exploreSide(o.to, scenario, o) };
   const other = (s: Side): Side => (s === 'from' ? 'to' : 'from');
   const keys = { from: new Set((sides.from.outcomes ?? []).map(outcomeKey)), to: new Set((sides.to.outcomes ?? []).map(outcomeKey)) };

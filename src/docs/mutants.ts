@@ -11,7 +11,7 @@ import { ScenarioError } from '../../model/system.ts';
 import { explore } from '../explore/explore.ts';
 
 /** One property a mutant violates: where first, and the shortest counterexample there. */
-export interface MutantViolation {
+interface MutantViolation {
   mutant: Variant;
   propertyId: string;
   scenario: Scenario;
@@ -20,7 +20,7 @@ export interface MutantViolation {
   counterexample?: ExploredCounterexample;
 }
 
-export interface MutantRunOptions {
+interface MutantRunOptions {
   scenarios: readonly Scenario[];
   properties: readonly Property[];
   /** Bound on each search (a search that reaches it is deterministic still: it counts states). */
@@ -37,7 +37,7 @@ export interface MutantTable {
 }
 
 /** Every property each mutant violates over the scenarios, the shortest counterexample of each. */
-export function violationsOf(mutant: Variant, o: MutantRunOptions): MutantViolation[] {
+function violationsOf(mutant: Variant, o: MutantRunOptions): MutantViolation[] {
   const found = new Map<string, MutantViolation>();
   for (const scenario of o.scenarios) {
     let r;

@@ -20,7 +20,7 @@ export interface PropertyOutcome {
   counterexample?: ExploredCounterexample;
 }
 
-export interface VerdictInput {
+interface VerdictInput {
   sys: System;
   variant: Variant;
   merge: boolean;

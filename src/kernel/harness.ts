@@ -18,7 +18,7 @@ import { openSynClient, settleSyn } from './syn-probe.ts';
 import { bindsWildcard, opAt, schedule, symbolicPorts, type OpRef } from './ops.ts';
 import { checkScenario } from '../scenarios/load.ts';
 
-export interface RunOptions {
+interface RunOptions {
   /** First real port: the i-th distinct symbolic port (ascending) maps to port + i. Default: free ports the kernel picks. */
   port?: number;
   /** Each entry runs the next op of that thread; then the rest run thread by thread, each to completion. */
@@ -35,10 +35,10 @@ export interface RunOptions {
  * Which sockets are bound after an op: name -> symbolic port, or "ephemeral" for a port the
  * kernel chose (bind to port 0, or listen() autobind). Unbound and closed sockets are absent.
  */
-export type BoundSnapshot = Record<string, number | 'ephemeral'>;
+type BoundSnapshot = Record<string, number | 'ephemeral'>;
 
 /** One executed op. */
-export interface KernelStep extends OpRef {
+interface KernelStep extends OpRef {
   op: Op;
   /**
    * bind/listen/close: "0" or the errno name. syn: the name of the socket that accepted the
@@ -49,7 +49,7 @@ export interface KernelStep extends OpRef {
   bound: BoundSnapshot;
 }
 
-export interface KernelRun {
+interface KernelRun {
   scenario: string;
   /** In execution order: setup ops, then the threads' ops as scheduled. */
   results: KernelStep[];

@@ -5,7 +5,7 @@ import type { Op, Scenario } from '../../model/scenario.ts';
 import { ScenarioError } from '../errors.ts';
 
 /** Every op of the scenario, setup first. */
-export function allOps(s: Scenario): Op[] {
+function allOps(s: Scenario): Op[] {
   return [...(s.setup ?? []), ...s.threads.flat()];
 }
 

@@ -5,7 +5,7 @@ import { AF_INET, SOCK_STREAM, encodeSockaddrIn, errnoName, type Libc } from './
 import { ScenarioError } from '../errors.ts';
 
 /** The address ports are probed on: loopback, always. */
-export const PROBE_ADDR = '127.0.0.1';
+const PROBE_ADDR = '127.0.0.1';
 
 /** Symbolic port -> real port. */
 export type PortMap = ReadonlyMap<number, number>;

@@ -15,8 +15,8 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { variantArg } from '../variant-file.ts';
 
-export const DEFAULT_RUNS = 1000;
-export const DEFAULT_SEED = 1;
+const DEFAULT_RUNS = 1000;
+const DEFAULT_SEED = 1;
 
 /** Threads in the scenarios `check --scenario generated` draws, at most. */
 const GENERATED_MAX_THREADS = 3;
@@ -28,7 +28,7 @@ const GENERATED_MAX_THREADS = 3;
  * hold with one more change point to spare. (Depth 2 missed listen-race-2's expected both-fail
  * outcome in 1000 runs; depth 3 found it in 409.) Capped at 10, as --depth is.
  */
-export function defaultPctDepth(scenarios: readonly { threads: readonly unknown[] }[], generated: boolean): number {
+function defaultPctDepth(scenarios: readonly { threads: readonly unknown[] }[], generated: boolean): number {
   const n = Math.max(generated ? GENERATED_MAX_THREADS : 1, ...scenarios.map((s) => s.threads.length));
   return Math.min(10, n + 1);
 }
@@ -45,7 +45,7 @@ export const CHECK_OPTIONS = {
 export const CHECK_USAGE = '[--variant V] [--scenario NAME|FILE.json|generated] [--property ID[,ID]] [--runs N] [--seed S] [--path P] [--scheduler random|pct] [--depth D] [--no-merge]';
 
 /** A check run: its options, its verdicts, and how to say it on one line or replay a verdict. */
-export interface CheckRun {
+interface CheckRun {
   options: CheckOptions;
   verdicts: PropertyVerdict[];
   header: string;
@@ -92,7 +92,7 @@ export function runCheck(values: Record<string, unknown>): CheckRun {
 }
 
 /** Writes one JSON trace and one Markdown page per counterexample; a taken name is a UsageError. */
-export function writeCheckCounterexamples(dir: string, run: CheckRun, force: boolean): string[] {
+function writeCheckCounterexamples(dir: string, run: CheckRun, force: boolean): string[] {
   const cxs = run.verdicts.flatMap((v) => v.counterexample ? [{
     ...v.counterexample, merge: run.options.merge,
     found: { by: 'check', seed: v.counterexample.seed, path: v.counterexample.path, command: run.replay(v) },
@@ -134,7 +134,7 @@ export const checkCommand: Command = {
   },
 };
 
-export function formatVerdicts(verdicts: readonly PropertyVerdict[], o: { header: string; replay: (v: PropertyVerdict) => string }): string {
+function formatVerdicts(verdicts: readonly PropertyVerdict[], o: { header: string; replay: (v: PropertyVerdict) => string }): string {
   const w = Math.max(8, ...verdicts.map((v) => v.id.length));
   const out = [o.header, '', `${'property'.padEnd(w)}  ${'kind'.padEnd(13)}  ${'runs'.padStart(7)}  verdict`];
   for (const v of verdicts) out.push(`${v.id.padEnd(w)}  ${v.kind.padEnd(13)}  ${String(v.runs).padStart(7)}  ${v.verdict}`);

@@ -33,7 +33,7 @@ const OPTIONS = {
 } as const;
 
 /** N scenarios fast-check generates from `seed`, named generated-1 ... generated-N. */
-export function generatedScenarios(n: number, seed: number): Scenario[] {
+function generatedScenarios(n: number, seed: number): Scenario[] {
   return fc.sample(generatedScenario(), { numRuns: n, seed }).map((s, i) => ({ ...s, name: `generated-${i + 1}` }));
 }
 

@@ -27,7 +27,7 @@ export function treeReader(tree: string): FileReader {
 }
 
 /** The kernel of a tree: by its top Makefile's VERSION and PATCHLEVEL, else by trying each one. */
-export function kernelOfTree(tree: string, read: FileReader): Variant {
+function kernelOfTree(tree: string, read: FileReader): Variant {
   const makefile = read('Makefile');
   if (makefile !== undefined) {
     const version = /^VERSION = (\d+)$/m.exec(makefile)?.[1];

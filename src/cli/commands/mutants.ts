@@ -15,7 +15,7 @@ import type { Command } from '../command.ts';
 import { OUT_OPTIONS, checkOutDir, writeOut } from '../out.ts';
 import type { CounterexampleOutput } from '../../trace/files.ts';
 
-export interface KillRow {
+interface KillRow {
   id: string;
   catalogue: string;
   change: string;
@@ -29,7 +29,7 @@ export interface KillRow {
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : 0; };
 const mostCommon = (xs: string[]) => [...new Set(xs)].sort((a, b) => xs.filter((x) => x === b).length - xs.filter((x) => x === a).length)[0] ?? '-';
 
-export function killRow(v: Variant, seeds: number, depth = 2): KillRow {
+function killRow(v: Variant, seeds: number, depth = 2): KillRow {
   const files: CounterexampleOutput[] = [];
   const sched = (scheduler: 'random' | 'pct') => {
     const rs = Array.from({ length: seeds }, (_, i) => firstCounterexample(v, { seed: i + 1, scheduler, depth, maxRuns: 20_000 }));
