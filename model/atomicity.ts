@@ -26,7 +26,7 @@
 import { LOCK_FIELDS, conflicts, lockOf, showAccess } from './footprint.ts';
 import type { Access, LockName, Step } from './program.ts';
 
-export type Atomicity = { ok: true } | { ok: false; rule: string };
+type Atomicity = { ok: true } | { ok: false; rule: string };
 
 /** Does some access of the others conflict with `a`, whether the two ops are on one socket or two? */
 const moves = (a: Access, others: readonly Access[]) => !others.some((b) => conflicts(a, 0, b, 0) || conflicts(a, 0, b, 1));
@@ -59,7 +59,7 @@ export function atomicity(step: Pick<Step, 'locks' | 'footprint'>, others?: read
 }
 
 /** Every access the steps of these programs may make: what another thread running any of them can touch. */
-export const allAccesses = (programs: readonly { steps: readonly Step[] }[]): readonly Access[] =>
+const allAccesses = (programs: readonly { steps: readonly Step[] }[]): readonly Access[] =>
   programs.flatMap((p) => p.steps.flatMap((s) => s.footprint ?? []));
 
 /**

@@ -10,7 +10,7 @@ import type { Variant } from './variant.ts';
 import { TH } from './state.ts';
 
 /** A touch no declared access covers. */
-export interface Undeclared {
+interface Undeclared {
   variant: string;
   program: string;
   step: string;

@@ -23,10 +23,10 @@
 import type { Access, AccessMode, LockName, Step } from './program.ts';
 import { SOCKET_FIELDS, TB_FIELDS, TB2_FIELDS, LISTEN_BUCKET_FIELDS, GLOBAL_FIELDS, type SectionName } from './state-schema.ts';
 
-export const LOCK_NAMES: readonly LockName[] = ['lock_sock', 'head->lock', 'head2->lock', 'ilb->lock', 'ilb2->lock', 'rcu_read_lock'];
-export const ACCESS_MODES: readonly AccessMode[] = ['plain', 'once', 'release', 'acquire', 'rcu'];
+const LOCK_NAMES: readonly LockName[] = ['lock_sock', 'head->lock', 'head2->lock', 'ilb->lock', 'ilb2->lock', 'rcu_read_lock'];
+const ACCESS_MODES: readonly AccessMode[] = ['plain', 'once', 'release', 'acquire', 'rcu'];
 /** Marked accesses in the kernel memory model's sense: not plain C loads and stores. */
-export const MARKED: ReadonlySet<string> = new Set(['once', 'release', 'acquire', 'rcu']);
+const MARKED: ReadonlySet<string> = new Set(['once', 'release', 'acquire', 'rcu']);
 
 /** Model bookkeeping, not kernel memory: recorded, never declared, never shared. */
 export const GHOST_FIELDS: ReadonlySet<string> = new Set(['socket.life', 'socket.validated']);
@@ -42,12 +42,12 @@ export const LOCK_FIELDS: ReadonlySet<string> = new Set(
 );
 
 /** Every shared location a footprint may name. */
-export const SHARED_LOCATIONS: ReadonlySet<string> = new Set(
+const SHARED_LOCATIONS: ReadonlySet<string> = new Set(
   Object.entries(SHARED_SECTIONS).flatMap(([s, fields]) => Object.keys(fields).map((f) => `${s}.${f}`)),
 );
 
 /** Parses "section.field rw protection [whose]" into an Access; a typo is a model error, said at once. */
-export function access(spec: string): Access {
+function access(spec: string): Access {
   const [at, rw, prot, whose, ...rest] = spec.trim().split(/\s+/);
   const fail = (why: string) => new Error(`footprint "${spec}": ${why}`);
   if (rest.length) throw fail('too many words');
@@ -90,7 +90,7 @@ export const showAccess = (a: Access) =>
   `${a.at} ${a.rw} ${a.under}${a.mode ? `/${a.mode}` : ''}${a.of ? ` ${a.of}` : ''}`;
 
 /** The access is to the op's own socket (or a bucket/global, which every op shares). */
-export const ownSocket = (a: Access) => a.at.startsWith('socket.') && (a.of === undefined || a.of === 'unhashed');
+const ownSocket = (a: Access) => a.at.startsWith('socket.') && (a.of === undefined || a.of === 'unhashed');
 
 /** The access is marked in the kernel memory model's sense (READ_ONCE, a release store, an RCU dereference, ...). */
 export const isMarked = (a: Access) => MARKED.has(a.mode ?? a.under);
@@ -98,12 +98,6 @@ export const isMarked = (a: Access) => MARKED.has(a.mode ?? a.under);
 /** The mutual-exclusion lock the access is made under, if any (RCU's read side excludes nobody). */
 export const lockOf = (a: Access): LockName | null =>
   LOCK_NAMES.includes(a.under as LockName) && a.under !== 'rcu_read_lock' ? (a.under as LockName) : null;
-
-/** The step's declared footprint; a step without one is a model error where footprints are needed. */
-export function footprintOf(s: Step): readonly Access[] {
-  if (s.footprint === undefined) throw new Error(`step ${s.id} (${s.fn}) declares no footprint`);
-  return s.footprint;
-}
 
 // ---- Invisible steps: where the explorer needs no interleaving point ------------------------
 
@@ -120,7 +114,7 @@ export function conflicts(a: Access, skA: number, b: Access, skB: number, heldA 
 }
 
 /** What invisibleSteps needs of a thread: its ops' sockets and programs. */
-export interface ThreadSteps {
+interface ThreadSteps {
   ctx: readonly { sk: number }[];
   programs: readonly { steps: readonly Step[] }[];
 }
@@ -146,7 +140,7 @@ export function invisibleSteps(threads: readonly ThreadSteps[], concurrent: numb
 }
 
 /** The access's lock is held from before the step begins (an earlier step took it). */
-export function heldBefore(s: Step, a: Access): boolean {
+function heldBefore(s: Step, a: Access): boolean {
   const l = lockOf(a);
   return l !== null && (s.locks[l] === 'held' || s.locks[l] === 'release');
 }

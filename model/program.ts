@@ -45,7 +45,7 @@ export type LockName = 'lock_sock' | 'head->lock' | 'head2->lock' | 'ilb->lock' 
  * one an earlier step took, `held` runs while an earlier step's acquire still holds it, `within`
  * takes and drops it inside the step (a critical section the model runs as one atomic step).
  */
-export type LockUse = 'acquire' | 'release' | 'held' | 'within';
+type LockUse = 'acquire' | 'release' | 'held' | 'within';
 
 export type Locks = Readonly<Partial<Record<LockName, LockUse>>>;
 
@@ -159,12 +159,6 @@ export function moveAfter(p: Program, id: string, after: string): Program {
 export function patchStep(p: Program, id: string, patch: Partial<Step>): Program {
   const i = indexOf(p, id);
   return { ...p, steps: p.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) };
-}
-
-/** Changes fields of several steps at once: step id -> its patch (as patchStep, one per step). */
-export function patchSteps(p: Program, patches: Readonly<Record<string, Partial<Step>>>): Program {
-  for (const id of Object.keys(patches)) indexOf(p, id);
-  return { ...p, steps: p.steps.map((s) => (Object.hasOwn(patches, s.id) ? { ...s, ...patches[s.id] } : s)) };
 }
 
 export function findStep(p: Program, id: string): Step {

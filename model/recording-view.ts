@@ -15,7 +15,7 @@ export interface Touch {
   hashed: boolean;
 }
 
-export interface RecordingKernel {
+interface RecordingKernel {
   k: Kernel;
   /** Points the view at a buffer (its bytes are read and written in place). */
   point(buf: Uint8Array): void;

@@ -45,7 +45,7 @@ export interface Scenario {
 export type OpResult = string;
 
 /** The socket an op names, if any: its own, or for a SYN the one whose port it targets. */
-export const socketNamed = (o: Op): string | undefined =>
+const socketNamed = (o: Op): string | undefined =>
   match(o)
     .with({ op: 'bind' }, { op: 'listen' }, { op: 'close' }, (o) => o.sk)
     .with({ op: 'syn' }, (o) => o.portOf)
@@ -56,8 +56,9 @@ export const socketNamed = (o: Op): string | undefined =>
  * names is one the scenario creates. Throws ScenarioError (`source` names the scenario).
  */
 export function checkSocketNames(s: Scenario, source: string): void {
+  const twice = s.sockets.find((x, i) => s.sockets.findIndex((y) => y.name === x.name) !== i);
+  if (twice) throw new ScenarioError(`scenario ${source}: two sockets share a name: "${twice.name}" is used twice`);
   const names = new Set(s.sockets.map((x) => x.name));
-  if (names.size !== s.sockets.length) throw new ScenarioError(`scenario ${source}: two sockets share a name`);
   const ops = [...(s.setup ?? []).map((o, i) => [`/setup/${i}`, o] as const), ...s.threads.flatMap((th, t) => th.map((o, i) => [`/threads/${t}/${i}`, o] as const))];
   for (const [at, o] of ops) {
     const sk = socketNamed(o);

@@ -8,10 +8,10 @@
 // (`toRef` / `fromRef` are the only places that know it).
 
 /** What a reference field points at. */
-export type RefTarget = 'port' | 'thread' | 'socket' | 'listen-bucket' | 'tb2';
+type RefTarget = 'port' | 'thread' | 'socket' | 'listen-bucket' | 'tb2';
 
 /** What a byte may hold. */
-export type FieldKind =
+type FieldKind =
   /** One of a fixed set of values: sk_state, the lifecycle state, an address index, ... */
   | { kind: 'enum'; of: 'tcp-state' | 'lifecycle' | 'address' | 'fastreuseport' }
   | { kind: 'bool' }

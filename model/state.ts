@@ -24,7 +24,7 @@ export const TB = offsetsOf(TB_FIELDS);
 export const TB_SIZE = Object.keys(TB_FIELDS).length;
 
 /** Sizes of one scenario's state. */
-export interface Dims {
+interface Dims {
   sockets: number;
   threads: number;
   ports: number;
@@ -38,7 +38,7 @@ export interface Dims {
 }
 
 /** One section of the state: `count` records of `size` bytes from `base`. */
-export interface Section {
+interface Section {
   name: SectionName;
   base: number;
   count: number;
@@ -108,7 +108,7 @@ export function initialState(L: Layout): Uint8Array {
 /** Offset of a socket field. */
 export const skOff = (L: Layout, sk: number, f: number) => L.skBase + sk * SK_SIZE + f;
 /** Offset of a bind-bucket field. */
-export const tbOff = (L: Layout, port: number, f: number) => L.tbBase + port * TB_SIZE + f;
+const tbOff = (L: Layout, port: number, f: number) => L.tbBase + port * TB_SIZE + f;
 
 /** The section, record and field of a byte. */
 export function locate(L: Layout, at: number): { section: Section; index: number; offset: number } {
@@ -120,7 +120,7 @@ export function locate(L: Layout, at: number): { section: Section; index: number
 }
 
 /** How many things a reference can name in this layout. */
-export function refTargets(L: Layout, to: Extract<Field, { kind: 'ref' }>['to']): number {
+function refTargets(L: Layout, to: Extract<Field, { kind: 'ref' }>['to']): number {
   switch (to) {
     case 'port': return L.ports;
     case 'thread': return L.threads;
@@ -199,7 +199,7 @@ export function showChange(names: StateNames, c: StateChange): { field: string; 
 }
 
 /** A value as people read it, from its field's kind. */
-export function showValue(names: StateNames, f: Field, v: number): string {
+function showValue(names: StateNames, f: Field, v: number): string {
   if (f.raw) return String(v);
   switch (f.kind) {
     case 'enum':
@@ -222,7 +222,7 @@ export function showValue(names: StateNames, f: Field, v: number): string {
 const bucketOf = (names: StateNames, b: number) =>
   `${names.ports[Math.floor(b / ADDRESSES.length)]}${b % ADDRESSES.length ? ` ${ADDRESSES[b % ADDRESSES.length]}` : ''}`;
 
-export function listenBucketName(L: Layout, names: StateNames, i: number): string {
+function listenBucketName(L: Layout, names: StateNames, i: number): string {
   return `${ADDRESSES[i % L.addrs]}:${names.ports[Math.floor(i / L.addrs)]}`;
 }
 

@@ -15,9 +15,12 @@ import { resultName, RES_NONE } from './kernel.ts';
 import { ScenarioError, SetupRefused } from '../src/errors.ts';
 
 /** How many ephemeral ports the model offers for port 0 (the kernel's range, abstracted). */
-export const DEFAULT_EPHEMERAL_PORTS = 2;
+const DEFAULT_EPHEMERAL_PORTS = 2;
 
-export interface ThreadPlan {
+/** The largest socket owner the model keeps: tb->fastuid is one byte of the state. */
+const MAX_MODEL_UID = 255;
+
+interface ThreadPlan {
   name: string;
   ops: readonly Op[];
   ctx: readonly Ctx[];
@@ -50,6 +53,9 @@ export { ScenarioError };
 
 export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPorts = DEFAULT_EPHEMERAL_PORTS): System {
   checkSocketNames(scenario, scenario.name);
+  // Any kernel uid is a scenario's (the harness runs them); the model keeps tb->fastuid in a byte.
+  const bigUid = scenario.sockets.findIndex((s) => (s.uid ?? 0) > MAX_MODEL_UID);
+  if (bigUid >= 0) throw new ScenarioError(`scenario ${scenario.name}: /sockets/${bigUid}/uid is ${scenario.sockets[bigUid].uid}; the model keeps uids 0 to ${MAX_MODEL_UID} (tb->fastuid is one byte of its state)`);
   const sockIndex = new Map(scenario.sockets.map((s, i) => [s.name, i]));
   const allOps = [...(scenario.setup ?? []), ...scenario.threads.flat()];
   const explicit = [...new Set(allOps.flatMap((o) => ('port' in o && o.port ? [o.port] : [])))].sort((a, b) => a - b);

@@ -43,7 +43,7 @@ export {
 export { uniformSchedule, pctSchedule } from './engine/schedule.ts';
 export { randomKill, type KillOptions, type KillResult } from './engine/kill.ts';
 export {
-  explore, outcomes, exploreKill, type ExploreOptions, type ExploreResult, type ExploreVerdict, type ExploreCounterexample,
+  explore, outcomes, exploreKill, type ExploreOptions, type ExploreResult,
   type ExploreStats, type Outcome, type ExploreKill,
 } from './explore/index.ts';
 export { firstCounterexample, type FirstOptions, type FirstResult } from './engine/kill.ts';

@@ -8,7 +8,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from './errors.ts';
 
 /** The largest input file read: far above any scenario or trace (a few hundred KiB at most). */
-export const MAX_INPUT_BYTES = 16 * 2 ** 20;
+const MAX_INPUT_BYTES = 16 * 2 ** 20;
 
 /** The text of a regular file of at most MAX_INPUT_BYTES; every failure is a one-line UsageError. */
 export function readInputFile(path: string, what: string): string {

@@ -236,7 +236,7 @@ export function closeReleaseStep(line: string, text: string): Step {
 // THREAD_FIELDS walkAt, walkNode, walkBest and hiscore; `covered` and `refusedCovered` are ghosts.
 
 /** The daddr:port a SYN looks up as a listening-bucket key (port * addresses + daddr), or -1 when it names no port. */
-export function synTarget(k: ReadonlyKernel, c: Ctx): number {
+function synTarget(k: ReadonlyKernel, c: Ctx): number {
   // A SYN to `portOf` goes to the port that socket got: the scenario's plumbing, not a kernel read.
   const port = c.portOf >= 0 ? k.ghost(() => k.inet_num(c.portOf)) : c.port;
   const daddr = c.addr === 0 ? 1 : c.addr; // a SYN to 0.0.0.0 goes to 127.0.0.1

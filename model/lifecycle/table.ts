@@ -8,7 +8,7 @@ import { LIFE_EVENTS, socketLifecycle, type LifeEvent } from './machine.ts';
 /** A refused move in the table. */
 export const REFUSED = 255;
 
-export interface LifeTable {
+interface LifeTable {
   /** State names; a socket's `life` field is an index into this list. */
   states: readonly string[];
   events: readonly LifeEvent[];
@@ -18,7 +18,7 @@ export interface LifeTable {
 }
 
 /** Asks the machine itself, for every state and event, whether and where it moves. */
-export function compileLifecycle(): LifeTable {
+function compileLifecycle(): LifeTable {
   const states = Object.keys(socketLifecycle.config.states ?? {});
   const next = new Uint8Array(states.length * LIFE_EVENTS.length).fill(REFUSED);
   states.forEach((name, si) => {

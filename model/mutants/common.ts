@@ -27,7 +27,7 @@ export type Edit =
   | { program: ProgramName; replace: string; by: FromStep<Step[]> };
 
 /** A kernel's parts changed: rule knobs (the others keep the kernel's value), or whole parts. */
-export type PartsChange<R> = Partial<Omit<KernelParts<R>, 'rules'>> & { rules?: Partial<R> };
+type PartsChange<R> = Partial<Omit<KernelParts<R>, 'rules'>> & { rules?: Partial<R> };
 
 export interface Mutation<R = unknown> extends Omit<MutantInfo, 'base'> {
   /** Ids of the changed or added steps. */

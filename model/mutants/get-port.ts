@@ -29,24 +29,25 @@ function ruleMutant<R>(b: KernelVariant<R>, id: string, catalogue: string, p: Ru
   });
 }
 
+type RulesOf<V> = V extends KernelVariant<infer R> ? R : never;
+
+/** One rule mutant on both kernels: its id and catalogue entry once, each kernel's change in its own words. */
+function onBothKernels(id: string, catalogue: string, on43: RuleChange<RulesOf<typeof linux43>>, on618: RuleChange<RulesOf<typeof linux618>>, effect?: string): Mutant[] {
+  return [ruleMutant(linux43, id, catalogue, on43, effect), ruleMutant(linux618, id, catalogue, on618, effect)];
+}
+
 // M2 — the escape for two SO_REUSEADDR sockets no longer ends at a listening sk2: 4.3 icsk.c
 // 61-82, escape R loses `|| sk2->sk_state == TCP_LISTEN` from `(!reuse || !sk2->sk_reuse ||
 // sk2->sk_state == TCP_LISTEN)`; 6.18 icsk.c 183-184, case R loses `&& sk2->sk_state != TCP_LISTEN`.
-const conflictIgnoresListen = <R>(b: KernelVariant<R>, p: RuleChange<R>) =>
-  ruleMutant(b, 'conflict-ignores-listen', 'M2', p, 'A SO_REUSEADDR bind() or listen() succeeds beside a listener: two listeners on one address:port.');
-
-const M2 = [
-  conflictIgnoresListen(linux43, {
-    change: 'inet_csk_bind_conflict lets two SO_REUSEADDR sockets share a port whatever the state of sk2 (the sk2->sk_state == TCP_LISTEN term of icsk.c 61-82 is gone).',
-    rules: { escapeRSeesListen: false },
-    note: 'M2: escape R ignores sk2 LISTEN',
-  }),
-  conflictIgnoresListen(linux618, {
-    change: 'inet_bind_conflict lets two SO_REUSEADDR sockets share a port whatever the state of sk2 (the sk2->sk_state != TCP_LISTEN term of icsk.c 183-184 is gone).',
-    rules: { caseRSeesListen: false },
-    note: 'M2: case R ignores sk2 TCP_LISTEN',
-  }),
-];
+const M2 = onBothKernels('conflict-ignores-listen', 'M2', {
+  change: 'inet_csk_bind_conflict lets two SO_REUSEADDR sockets share a port whatever the state of sk2 (the sk2->sk_state == TCP_LISTEN term of icsk.c 61-82 is gone).',
+  rules: { escapeRSeesListen: false },
+  note: 'M2: escape R ignores sk2 LISTEN',
+}, {
+  change: 'inet_bind_conflict lets two SO_REUSEADDR sockets share a port whatever the state of sk2 (the sk2->sk_state != TCP_LISTEN term of icsk.c 183-184 is gone).',
+  rules: { caseRSeesListen: false },
+  note: 'M2: case R ignores sk2 TCP_LISTEN',
+}, 'A SO_REUSEADDR bind() or listen() succeeds beside a listener: two listeners on one address:port.');
 
 // M3, M4 — 4.3 only: tb->fastreuse is never set on 6.18 (linux-6.18.ts).
 // M3 — icsk.c 193-194: the fastreuse fast path drops `sk->sk_state != TCP_LISTEN`.
@@ -68,20 +69,17 @@ const fastreuseUpdateIgnoresListen = ruleMutant(linux43, 'fastreuse-update-ignor
 // M10 — the SO_REUSEPORT escape no longer checks the owner: 4.3 icsk.c 61-82, escape P loses
 // `!uid_eq(uid, sock_i_uid(sk2))`; 6.18 icsk.c 192-193 loses `(sk2->sk_state != TCP_TIME_WAIT &&
 // !uid_eq(uid, sk_uid(sk2)))`.
-const M10 = [
-  ruleMutant(linux43, 'reuseport-ignores-uid', 'M10', {
-    change: 'inet_csk_bind_conflict lets two SO_REUSEPORT sockets share a port whatever their owners (the uid_eq test of icsk.c 61-82 is gone).',
-    effect: 'Another user binds and listens on a SO_REUSEPORT service\'s address:port and takes a share of its connections (port hijack).',
-    rules: { escapePChecksUid: false },
-    note: 'M10: escape P ignores uid',
-  }),
-  ruleMutant(linux618, 'reuseport-ignores-uid', 'M10', {
-    change: 'inet_bind_conflict lets two SO_REUSEPORT sockets share a port whatever their owners (the uid test of icsk.c 192-193 is gone).',
-    effect: 'Another user binds and listens on a SO_REUSEPORT service\'s address:port (port hijack); inet_reuseport_add_sock still checks the uid, so it gets a reuseport group of its own.',
-    rules: { escapeChecksUid: false },
-    note: 'M10: SO_REUSEPORT escape ignores uid',
-  }),
-];
+const M10 = onBothKernels('reuseport-ignores-uid', 'M10', {
+  change: 'inet_csk_bind_conflict lets two SO_REUSEPORT sockets share a port whatever their owners (the uid_eq test of icsk.c 61-82 is gone).',
+  effect: 'Another user binds and listens on a SO_REUSEPORT service\'s address:port and takes a share of its connections (port hijack).',
+  rules: { escapePChecksUid: false },
+  note: 'M10: escape P ignores uid',
+}, {
+  change: 'inet_bind_conflict lets two SO_REUSEPORT sockets share a port whatever their owners (the uid test of icsk.c 192-193 is gone).',
+  effect: 'Another user binds and listens on a SO_REUSEPORT service\'s address:port (port hijack); inet_reuseport_add_sock still checks the uid, so it gets a reuseport group of its own.',
+  rules: { escapeChecksUid: false },
+  note: 'M10: SO_REUSEPORT escape ignores uid',
+});
 
 // M11 — 0.0.0.0 no longer overlaps a specific address. 4.3 icsk.c 61-82 (both address tests):
 // `!sk2->sk_rcv_saddr || !sk->sk_rcv_saddr ||` dropped, so only equal addresses overlap. 6.18
@@ -89,22 +87,19 @@ const M10 = [
 // inet_bind2_bucket_match_addr_any test, 304-310, never matches); both callers (the port search,
 // 378-381, and a given port, 564-567) then check a specific-address socket only against owners of
 // its own address, while a wildcard socket's own scan (270-276) still sees every address.
-const M11 = [
-  ruleMutant(linux43, 'wildcard-no-overlap', 'M11', {
-    change: 'inet_csk_bind_conflict treats 0.0.0.0 and a specific address as not overlapping (the wildcard terms of the address tests in icsk.c 61-82 are gone).',
-    effect: 'A 0.0.0.0 listener and a 127.0.0.1 listener on one port coexist without SO_REUSEPORT.',
-    history: 'Like the bhash2 regressions after "net: Add a bhash2 table hashed by port and address" (6.1), e.g. "tcp: Fix bind() conflict check for dual-stack wildcard address." (§8 B12, B14).',
-    rules: { wildcardOverlaps: false },
-    note: 'M11: 0.0.0.0 overlaps nothing',
-  }),
-  ruleMutant(linux618, 'wildcard-no-overlap', 'M11', {
-    change: 'inet_bhash2_addr_any_conflict never finds the port\'s 0.0.0.0 bind2 bucket (icsk.c 304-310), so a socket bound to a specific address is not checked against 0.0.0.0 owners.',
-    effect: 'A 127.0.0.1 socket binds and listens beside a 0.0.0.0 listener on the same port without SO_REUSEPORT (the reverse order is still refused).',
-    history: 'The bhash2 table ("net: Add a bhash2 table hashed by port and address", 28044fc1d495, 6.1, §8 B12) split the overlap check over two buckets; regressions followed in which a wildcard owner was missed, e.g. "tcp: Fix bind() conflict check for dual-stack wildcard address." (d9ba99342855, §8 B14).',
-    rules: { findsAddrAnyBucket: false },
-    note: 'M11: the 0.0.0.0 bind2 bucket is never found',
-  }),
-];
+const M11 = onBothKernels('wildcard-no-overlap', 'M11', {
+  change: 'inet_csk_bind_conflict treats 0.0.0.0 and a specific address as not overlapping (the wildcard terms of the address tests in icsk.c 61-82 are gone).',
+  effect: 'A 0.0.0.0 listener and a 127.0.0.1 listener on one port coexist without SO_REUSEPORT.',
+  history: 'Like the bhash2 regressions after "net: Add a bhash2 table hashed by port and address" (6.1), e.g. "tcp: Fix bind() conflict check for dual-stack wildcard address." (§8 B12, B14).',
+  rules: { wildcardOverlaps: false },
+  note: 'M11: 0.0.0.0 overlaps nothing',
+}, {
+  change: 'inet_bhash2_addr_any_conflict never finds the port\'s 0.0.0.0 bind2 bucket (icsk.c 304-310), so a socket bound to a specific address is not checked against 0.0.0.0 owners.',
+  effect: 'A 127.0.0.1 socket binds and listens beside a 0.0.0.0 listener on the same port without SO_REUSEPORT (the reverse order is still refused).',
+  history: 'The bhash2 table ("net: Add a bhash2 table hashed by port and address", 28044fc1d495, 6.1, §8 B12) split the overlap check over two buckets; regressions followed in which a wildcard owner was missed, e.g. "tcp: Fix bind() conflict check for dual-stack wildcard address." (d9ba99342855, §8 B14).',
+  rules: { findsAddrAnyBucket: false },
+  note: 'M11: the 0.0.0.0 bind2 bucket is never found',
+});
 
 // M15 — 6.18 only (4.3 has no STRICT cache), icsk.c 452-453: sk_reuseport_match compares the
 // cached address and the socket's with wildcards matching both ways (`true, true`), as before 5.8,

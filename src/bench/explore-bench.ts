@@ -37,7 +37,7 @@ export const SPIN: Record<number, { states: number; seconds: number }> = {
   8: { states: 32_000_000, seconds: 128 },
 };
 
-export function benchScenario(scenario: Scenario, variant: Variant, symmetry: boolean, merge = true, maxSeconds = 300): BenchRow {
+function benchScenario(scenario: Scenario, variant: Variant, symmetry: boolean, merge = true, maxSeconds = 300): BenchRow {
   const r = explore({ variant, scenario, properties: PROPERTIES, symmetry, merge, maxSeconds });
   return {
     scenario: scenario.name, variant: variant.id, symmetry, merge, states: r.stats.states, transitions: r.stats.transitions, seconds: r.stats.seconds,
@@ -64,7 +64,7 @@ const MIXED: [ScenarioSocket, Address][] = [
   [{ name: 'S5', reuseaddr: true, reuseport: true }, '127.0.0.2'],
 ];
 
-export function mixedScenario(n: number): Scenario {
+function mixedScenario(n: number): Scenario {
   const socks = MIXED.slice(0, n);
   return {
     name: `mixed${n}`,

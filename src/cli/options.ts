@@ -75,6 +75,9 @@ export function choiceOption<T extends string>(v: unknown, name: string, choices
   return String(v) as T;
 }
 
-export function noPositionals(positionals: string[]): void {
+/** The flags of a command that takes no positional argument (one is a UsageError). */
+export function flagsOnly(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  const { values, positionals } = parse(argv, options);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  return values;
 }

@@ -65,7 +65,7 @@ export async function loadVariantFiles(command: string, argv: readonly string[])
 const byPath = new Map<string, Variant>();
 
 /** Imports `name`, checks its export is a variant and registers it; every failure is one UsageError line. */
-export async function loadVariantFile(name: string): Promise<Variant> {
+async function loadVariantFile(name: string): Promise<Variant> {
   const path = resolvePath(name);
   const known = byPath.get(path);
   if (known) return known;

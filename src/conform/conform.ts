@@ -11,7 +11,7 @@ import { sequentialScenario, type GenerateOptions } from '../engine/generate.ts'
 import { runOnKernel } from '../kernel/harness.ts';
 
 /** One op as both sides ran it. */
-export interface OpPair {
+interface OpPair {
   op: string;
   model: string;
   kernel: string;
@@ -20,7 +20,7 @@ export interface OpPair {
   agree: boolean;
 }
 
-export interface Comparison {
+interface Comparison {
   scenario: Scenario;
   ops: OpPair[];
   agree: boolean;
@@ -61,7 +61,7 @@ export function compare(scenario: Scenario, variant: Variant): Comparison {
   return { scenario, ops, agree: ops.every((o) => o.agree) };
 }
 
-export interface ConformResult {
+interface ConformResult {
   runs: number;
   agreements: number;
   disagreement?: Comparison;

@@ -9,16 +9,18 @@
 import type { Scenario } from '../../model/scenario.ts';
 import type { Variant } from '../../model/variant.ts';
 import type { Property } from '../../properties/types.ts';
-import { explore, type ExploreCounterexample, type ExploreResult, type ExploreVerdict, type Outcome } from '../explore/index.ts';
+import { explore, type ExploreResult, type Outcome } from '../explore/index.ts';
+import type { ExploredCounterexample } from '../engine/counterexample.ts';
+import type { Verdict } from '../engine/verdict.ts';
 
-export interface DiffBounds {
+interface DiffBounds {
   maxStates?: number;
   maxSeconds?: number;
   maxBytes?: number;
   merge?: boolean;
 }
 
-export interface DiffOptions extends DiffBounds {
+interface DiffOptions extends DiffBounds {
   from: Variant;
   to: Variant;
   scenarios: readonly Scenario[];
@@ -38,16 +40,16 @@ export interface OutcomeDifference {
 }
 
 /** A property whose verdict is not the same on both sides. */
-export interface VerdictChange {
+interface VerdictChange {
   id: string;
   kind: Property['kind'];
-  from: ExploreVerdict;
-  to: ExploreVerdict;
+  from: Verdict;
+  to: Verdict;
   /** The counterexample of each side that violates the property. */
-  counterexamples: { side: Side; variant: string; counterexample: ExploreCounterexample }[];
+  counterexamples: { side: Side; variant: string; counterexample: ExploredCounterexample }[];
 }
 
-export interface SideSummary {
+interface SideSummary {
   variant: string;
   complete: boolean;
   bound?: string;
@@ -64,7 +66,7 @@ export interface ScenarioDiff {
   outcomes: Record<Side, Outcome[]>;
   verdictChanges: VerdictChange[];
   /** Verdicts that one side could not decide within its bound while the other could. */
-  undecided: { id: string; from: ExploreVerdict; to: ExploreVerdict }[];
+  undecided: { id: string; from: Verdict; to: Verdict }[];
   /** Both sides searched everything. */
   complete: boolean;
   /** A proven difference: an outcome the other side cannot reach, or a verdict that changed. */
@@ -85,7 +87,7 @@ export function outcomeKey(o: Pick<Outcome, 'returns' | 'listening'>): string {
 }
 
 /** A verdict without the kernel's expectation: did a counterexample exist? */
-function status(v: ExploreVerdict): ExploreVerdict {
+function status(v: Verdict): Verdict {
   return v === 'violated as expected' ? 'violated' : v;
 }
 
@@ -104,7 +106,7 @@ function exploreSide(variant: Variant, scenario: Scenario, o: DiffOptions): Expl
   });
 }
 
-export function diffScenario(scenario: Scenario, o: DiffOptions): ScenarioDiff {
+function diffScenario(scenario: Scenario, o: DiffOptions): ScenarioDiff {
   const sides = { from: exploreSide(o.from, scenario, o), to: exploreSide(o.to, scenario, o) };
   const other = (s: Side): Side => (s === 'from' ? 'to' : 'from');
   const keys = { from: new Set((sides.from.outcomes ?? []).map(outcomeKey)), to: new Set((sides.to.outcomes ?? []).map(outcomeKey)) };

@@ -3,23 +3,24 @@
 // it violates is kept with its shortest counterexample, not only the first one. The first
 // violated property in registry order is the one that kills it (the one the docs draw).
 
+import type { ExploredCounterexample } from '../engine/counterexample.ts';
 import type { Variant } from '../../model/variant.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import type { Property } from '../../properties/types.ts';
 import { ScenarioError } from '../../model/system.ts';
-import { explore, type ExploreCounterexample } from '../explore/explore.ts';
+import { explore } from '../explore/explore.ts';
 
 /** One property a mutant violates: where first, and the shortest counterexample there. */
-export interface MutantViolation {
+interface MutantViolation {
   mutant: Variant;
   propertyId: string;
   scenario: Scenario;
   message: string;
   /** Absent when the scenario's setup already made the statechart refuse a move. */
-  counterexample?: ExploreCounterexample;
+  counterexample?: ExploredCounterexample;
 }
 
-export interface MutantRunOptions {
+interface MutantRunOptions {
   scenarios: readonly Scenario[];
   properties: readonly Property[];
   /** Bound on each search (a search that reaches it is deterministic still: it counts states). */
@@ -36,7 +37,7 @@ export interface MutantTable {
 }
 
 /** Every property each mutant violates over the scenarios, the shortest counterexample of each. */
-export function violationsOf(mutant: Variant, o: MutantRunOptions): MutantViolation[] {
+function violationsOf(mutant: Variant, o: MutantRunOptions): MutantViolation[] {
   const found = new Map<string, MutantViolation>();
   for (const scenario of o.scenarios) {
     let r;

@@ -10,29 +10,16 @@ import type { Scenario } from '../../model/scenario.ts';
 import { compileSystem, type System } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
 import type { Property } from '../../properties/types.ts';
-import { effectiveSchedule, runSchedule, type RunResult, type Segment } from './run.ts';
+import { effectiveSchedule, runSchedule, type Segment } from './run.ts';
 import { pctSchedule, uniformSchedule } from './schedule.ts';
 import { generatedScenario } from './generate.ts';
 import { minimizeSchedule } from './shrink.ts';
 import { SetupRefused } from '../errors.ts';
 
 import type { Verdict } from './verdict.ts';
+import type { CheckedCounterexample, Counterexample } from './counterexample.ts';
 
-export type { Verdict };
-
-export interface Counterexample {
-  propertyId: string;
-  message: string;
-  scenario: Scenario;
-  variant: string;
-  schedule: Segment[];
-  /** fast-check seed and path that reproduce it with `check --seed S --path P`. */
-  seed: number;
-  path: string;
-  shrinks: number;
-  /** The run that violated the property, with its trace. */
-  run: RunResult;
-}
+export type { Verdict, Counterexample };
 
 export interface PropertyVerdict {
   id: string;
@@ -42,7 +29,7 @@ export interface PropertyVerdict {
   /** Schedules (and scenarios) tried, summed over scenarios. */
   runs: number;
   scenarios: string[];
-  counterexample?: Counterexample;
+  counterexample?: CheckedCounterexample;
 }
 
 export interface CheckOptions {
@@ -92,13 +79,13 @@ function checkOne(o: CheckOptions, p: Property, systems: readonly System[]): Pro
   return out;
 }
 
-function finish(out: PropertyVerdict, cx: Counterexample, expected: boolean): PropertyVerdict {
+function finish(out: PropertyVerdict, cx: CheckedCounterexample, expected: boolean): PropertyVerdict {
   return { ...out, verdict: expected ? 'violated as expected' : 'violated', counterexample: cx };
 }
 
 interface Found {
   runs: number;
-  cx?: Counterexample;
+  cx?: CheckedCounterexample;
 }
 
 const holds = (sys: System, p: Property, merge: boolean) => (schedule: Segment[]) =>

@@ -18,12 +18,12 @@ export interface GenerateOptions {
   uids?: boolean;
 }
 
-export function socketArb(name: string, uids: boolean): fc.Arbitrary<ScenarioSocket> {
+function socketArb(name: string, uids: boolean): fc.Arbitrary<ScenarioSocket> {
   return fc.record({ reuseaddr: fc.boolean(), reuseport: fc.boolean(), uid: uids ? fc.constantFrom(0, 1) : fc.constant(0) })
     .map((f) => ({ name, ...(f.reuseaddr ? { reuseaddr: true } : {}), ...(f.reuseport ? { reuseport: true } : {}), ...(f.uid ? { uid: f.uid } : {}) }));
 }
 
-export function opArb(sockets: readonly string[], syn: boolean): fc.Arbitrary<Op> {
+function opArb(sockets: readonly string[], syn: boolean): fc.Arbitrary<Op> {
   const sk = fc.constantFrom(...sockets);
   const addr = fc.constantFrom(...ADDRESSES);
   // Weighted toward bind and listen: closes early in a program leave little to compare.

@@ -20,7 +20,7 @@ export function uniformSchedule(maxSegments = 10, maxRun = 6): fc.Arbitrary<Segm
 }
 
 /** A PCT draw: a priority per thread and the steps at which the running thread is demoted. */
-export interface PctDraw {
+interface PctDraw {
   priorities: number[];
   changePoints: number[];
 }

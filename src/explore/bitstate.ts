@@ -12,7 +12,7 @@
 // a lost state's successors that nothing else reaches are lost with it and are not counted.
 
 /** Bits set per state (SPIN's default -k3). */
-export const HASHES = 3;
+const HASHES = 3;
 
 export class BitstateTable {
   private readonly bits: Uint32Array;

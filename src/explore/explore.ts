@@ -29,7 +29,6 @@ import { RaceFinder, type Race } from './races.ts';
 
 export type { ExploreStats } from './search.ts';
 export type { Outcome } from './outcomes.ts';
-export type { ExploreVerdict, ExploreCounterexample } from './verdicts.ts';
 
 export interface ExploreOptions {
   variant: Variant;

@@ -3,7 +3,7 @@
 
 import { explore, type ExploreOptions, type ExploreResult, type Outcome } from './explore.ts';
 
-export { explore, type ExploreOptions, type ExploreResult, type ExploreVerdict, type ExploreCounterexample, type ExploreStats, type Outcome } from './explore.ts';
+export { explore, type ExploreOptions, type ExploreResult, type ExploreStats, type Outcome } from './explore.ts';
 export { exploreKill, type ExploreKill } from './kill.ts';
 
 /** The reachable final outcomes of a scenario (symmetry off, so winners are told apart). */

@@ -1,12 +1,13 @@
 // Kills a mutant with the explorer: every built-in scenario searched breadth-first until the
 // first violation that is not a documented kernel behaviour; the shortest one found wins.
 
+import type { ExploredCounterexample } from '../engine/counterexample.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { ScenarioError } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
 import { PROPERTIES } from '../../properties/registry.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin.ts';
-import { explore, type ExploreCounterexample } from './explore.ts';
+import { explore } from './explore.ts';
 
 export interface ExploreKill {
   killed: boolean;
@@ -18,7 +19,7 @@ export interface ExploreKill {
   length: number;
   /** States stored over every scenario searched. */
   totalStates: number;
-  counterexample?: ExploreCounterexample;
+  counterexample?: ExploredCounterexample;
 }
 
 export function exploreKill(variant: Variant, scenarios: readonly Scenario[] = BUILTIN_SCENARIOS, maxStates = 2_000_000): ExploreKill {

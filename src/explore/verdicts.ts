@@ -6,29 +6,21 @@ import type { System } from '../../model/system.ts';
 import type { Variant } from '../../model/variant.ts';
 import type { Property } from '../../properties/types.ts';
 import { expectedOn } from '../engine/check.ts';
-import { runSchedule, type RunResult, type Segment } from '../engine/run.ts';
+import { runSchedule, type Segment } from '../engine/run.ts';
+import type { ExploredCounterexample } from '../engine/counterexample.ts';
+import type { Verdict } from '../engine/verdict.ts';
 import { minimizeSchedule } from '../engine/shrink.ts';
 import type { Found } from './search.ts';
 
-export type ExploreVerdict = 'holds' | 'violated' | 'violated as expected' | 'not proven' | 'not applicable';
-
-export interface ExploreCounterexample {
-  propertyId: string;
-  message: string;
-  /** Transitions from the initial state to the violation. */
-  depth: number;
-  schedule: Segment[];
-  run: RunResult;
-}
 
 export interface PropertyOutcome {
   id: string;
   kind: Property['kind'];
-  verdict: ExploreVerdict;
-  counterexample?: ExploreCounterexample;
+  verdict: Verdict;
+  counterexample?: ExploredCounterexample;
 }
 
-export interface VerdictInput {
+interface VerdictInput {
   sys: System;
   variant: Variant;
   merge: boolean;
@@ -52,6 +44,6 @@ export function verdictOf(p: Property, i: VerdictInput): PropertyOutcome {
   const run = runSchedule(i.sys, schedule, { properties: [p], merge: i.merge, trace: true });
   return {
     id: p.id, kind: p.kind, verdict: expectedOn(p, i.variant) ? 'violated as expected' : 'violated',
-    counterexample: { propertyId: p.id, message: f.violation.message, depth: moves.length, schedule, run },
+    counterexample: { propertyId: p.id, message: f.violation.message, scenario: i.sys.scenario, variant: i.variant.id, depth: moves.length, schedule, run },
   };
 }

@@ -15,9 +15,10 @@ import { enterLoopback } from './netns.ts';
 import { allocatePorts, invertPorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { openSynClient, settleSyn } from './syn-probe.ts';
-import { bindsWildcard, opAt, schedule, symbolicPorts, validateScenario, type OpRef } from './validate.ts';
+import { bindsWildcard, opAt, schedule, symbolicPorts, type OpRef } from './ops.ts';
+import { checkScenario } from '../scenarios/load.ts';
 
-export interface RunOptions {
+interface RunOptions {
   /** First real port: the i-th distinct symbolic port (ascending) maps to port + i. Default: free ports the kernel picks. */
   port?: number;
   /** Each entry runs the next op of that thread; then the rest run thread by thread, each to completion. */
@@ -34,10 +35,10 @@ export interface RunOptions {
  * Which sockets are bound after an op: name -> symbolic port, or "ephemeral" for a port the
  * kernel chose (bind to port 0, or listen() autobind). Unbound and closed sockets are absent.
  */
-export type BoundSnapshot = Record<string, number | 'ephemeral'>;
+type BoundSnapshot = Record<string, number | 'ephemeral'>;
 
 /** One executed op. */
-export interface KernelStep extends OpRef {
+interface KernelStep extends OpRef {
   op: Op;
   /**
    * bind/listen/close: "0" or the errno name. syn: the name of the socket that accepted the
@@ -48,7 +49,7 @@ export interface KernelStep extends OpRef {
   bound: BoundSnapshot;
 }
 
-export interface KernelRun {
+interface KernelRun {
   scenario: string;
   /** In execution order: setup ops, then the threads' ops as scheduled. */
   results: KernelStep[];
@@ -62,7 +63,7 @@ export interface KernelRun {
 
 /** Runs the scenario sequentially on this kernel. Throws ScenarioError / HarnessUnavailable (one line). */
 export function runOnKernel(scenario: Scenario, opts: RunOptions = {}): KernelRun {
-  const s = validateScenario(scenario);
+  const s = checkScenario(scenario);
   const refs = schedule(s, opts.order);
   const libc = loadLibc();
   const { privateNetns, note } = enterLoopback(s, bindsWildcard(s), opts.privateNetns);

@@ -12,7 +12,7 @@ export class HarnessUnavailable extends Error {
 }
 
 /** A syscall's result: >= 0 on success, -errno on failure. */
-export type SysResult = number;
+type SysResult = number;
 
 export const AF_INET = 2;
 export const SOCK_STREAM = 1;
@@ -21,19 +21,16 @@ export const SOCK_NONBLOCK = 0o4000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEADDR = 2;
 export const SO_ERROR = 4;
-export const SO_LINGER = 13;
+const SO_LINGER = 13;
 export const SO_REUSEPORT = 15;
 export const SO_ACCEPTCONN = 30;
-export const F_GETFL = 3;
-export const F_SETFL = 4;
-export const O_NONBLOCK = 0o4000;
 export const POLLIN = 0x001;
 export const POLLOUT = 0x004;
 export const CLONE_NEWNET = 0x40000000;
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCSIFFLAGS = 0x8914;
 export const IFF_UP = 0x1;
-export const CPU_SET_BYTES = 128;
+const CPU_SET_BYTES = 128;
 
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(osConstants.errno).map(([name, n]) => [n, name] as [number, string]),

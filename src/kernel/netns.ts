@@ -26,9 +26,9 @@ import {
   loadLibc,
   type Libc,
 } from './libc.ts';
-import { ScenarioError } from './validate.ts';
+import { ScenarioError } from '../errors.ts';
 
-export interface NetnsStatus {
+interface NetnsStatus {
   /** True when this thread runs in a namespace this module created. */
   private: boolean;
   /** e.g. "net:[4026532177]", the namespace the calling thread is in now. */
@@ -61,7 +61,7 @@ export function ensurePrivateNetns(): NetnsStatus {
 }
 
 /** Whether ensurePrivateNetns() has put this process's main thread in a private namespace. */
-export function inPrivateNetns(): boolean {
+function inPrivateNetns(): boolean {
   return status?.private === true;
 }
 

@@ -2,10 +2,10 @@
 
 import { readFileSync } from 'node:fs';
 import { AF_INET, SOCK_STREAM, encodeSockaddrIn, errnoName, type Libc } from './libc.ts';
-import { ScenarioError } from './validate.ts';
+import { ScenarioError } from '../errors.ts';
 
 /** The address ports are probed on: loopback, always. */
-export const PROBE_ADDR = '127.0.0.1';
+const PROBE_ADDR = '127.0.0.1';
 
 /** Symbolic port -> real port. */
 export type PortMap = ReadonlyMap<number, number>;

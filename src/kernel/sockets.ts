@@ -10,7 +10,7 @@ import {
   errnoName,
   type Libc,
 } from './libc.ts';
-import { ScenarioError } from './validate.ts';
+import { ScenarioError } from '../errors.ts';
 
 /** Opens the socket and returns its fd; throws a one-line Error when the kernel refuses. */
 export function openScenarioSocket(libc: Libc, spec: ScenarioSocket): number {

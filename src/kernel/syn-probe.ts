@@ -34,7 +34,7 @@ export function openSynClient(libc: Libc): number {
 }
 
 /** Index into the listeners given to settleSyn, or the client's errno name / ETIMEDOUT / "unaccepted" / "hangup" (POLLHUP with no error). */
-export type SynFate = { accepted: number } | { error: string };
+type SynFate = { accepted: number } | { error: string };
 
 /**
  * Waits, after a connect() that returned EINPROGRESS, until some listener in `listeners` has the

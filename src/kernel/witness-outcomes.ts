@@ -23,7 +23,7 @@ export interface OutcomeShape {
 
 /** A syn's result codes beside the errnos (all below 134 on Linux): accepted by socket i, or by none. */
 export const SYN_ACCEPTED_BY = 200;
-export const SYN_HANGUP = 254;
+const SYN_HANGUP = 254;
 export const SYN_UNACCEPTED = 255;
 
 /** A syn's settled result as its outcome code (errno names by number). */
@@ -36,7 +36,7 @@ export function synCode(result: string): number {
 }
 
 /** Up to this many results pack into one number (6 bytes of errnos fit exactly in a double). */
-export const MAX_NUMERIC_RESULTS = 6;
+const MAX_NUMERIC_RESULTS = 6;
 
 /** A trial's key: a number when it has <= 6 results (errnos are < 256), else "e0,e1,...". */
 export function encodeOutcome(res: Int32Array, base: number, n: number): number | string {
@@ -82,7 +82,7 @@ const CLOSED_LISTENER_FATES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** A kernel outcome read as the model's: the model's outcome it stands for, and why when they differ. */
-export interface ModelReading {
+interface ModelReading {
   outcome: WitnessOutcome;
   note?: string;
 }

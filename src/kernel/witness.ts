@@ -33,12 +33,14 @@ import { enterLoopback } from './netns.ts';
 import { allocatePorts, type PortMap } from './ports.ts';
 import { openScenarioSocket } from './sockets.ts';
 import { openSynClient, settleSyn } from './syn-probe.ts';
-import { ScenarioError, bindsWildcard, symbolicPorts, validateScenario } from './validate.ts';
+import { bindsWildcard, symbolicPorts } from './ops.ts';
+import { ScenarioError } from '../errors.ts';
+import { checkScenario } from '../scenarios/load.ts';
 import { SYN_ACCEPTED_BY, encodeOutcome, synCode, summarize, type OutcomeShape, type WitnessOutcome } from './witness-outcomes.ts';
 
 export type { WitnessOutcome } from './witness-outcomes.ts';
 
-export interface WitnessOptions {
+interface WitnessOptions {
   /** Stop after this many trials (default 10,000 when `seconds` is not given either). */
   trials?: number;
   /** Stop after this much time; with `trials` too, whichever comes first. */
@@ -51,7 +53,7 @@ export interface WitnessOptions {
   stop?: () => boolean;
 }
 
-export interface WitnessResult {
+interface WitnessResult {
   scenario: string;
   trials: number;
   seconds: number;
@@ -82,7 +84,7 @@ const OP_SYN = 3;
  * A syn: `sock` is the socket whose port it targets (portOf; read with getsockname when the op
  * runs), else -1 and `sa` holds the port; `client` is its slot among the trial's client sockets.
  */
-export interface CompiledOp {
+interface CompiledOp {
   kind: typeof OP_BIND | typeof OP_LISTEN | typeof OP_CLOSE | typeof OP_SYN;
   sock: number;
   sa: Uint8Array | null;
@@ -115,7 +117,7 @@ function layoutFor(nSockets: number, nClients: number, nResults: number): Layout
 }
 
 /** What one racing thread runs each trial (thread 0's on the main thread, others' in a worker). */
-export interface RacerPlan {
+interface RacerPlan {
   thread: number;
   nThreads: number;
   nSetup: number;
@@ -136,7 +138,7 @@ const WAIT_MS = 5000;
 
 /** Runs the race repeatedly; throws ScenarioError / HarnessUnavailable with one-line messages. */
 export async function runWitness(scenario: Scenario, opts: WitnessOptions = {}): Promise<WitnessResult> {
-  const s = validateScenario(scenario);
+  const s = checkScenario(scenario);
   const maxTrials = opts.trials ?? (opts.seconds === undefined ? 10_000 : Infinity);
   if (!(maxTrials >= 1) || (opts.seconds !== undefined && !(opts.seconds > 0))) {
     throw new ScenarioError('witness: trials and seconds must be positive');
@@ -358,7 +360,7 @@ function settleSyns(libc: Libc, ctl: Int32Array, synOps: readonly number[], clie
 }
 
 /** The CPU ids this process may run on (from /proc/self/status), or [] when unknown. */
-export function allowedCpus(): number[] {
+function allowedCpus(): number[] {
   let status: string;
   try {
     status = readFileSync('/proc/self/status', 'utf8');

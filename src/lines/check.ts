@@ -33,7 +33,7 @@ export interface Citation {
   text?: string;
 }
 
-export interface Mismatch {
+interface Mismatch {
   citation: Citation;
   /** The one-line report, without the citing step. */
   problem: string;
@@ -47,7 +47,7 @@ const SHORT: Readonly<Record<string, string>> = {
   'net/ipv4/inet_hashtables.c': 'ih.c',
   'net/core/sock_reuseport.c': 'reuseport.c',
 };
-export const shortName = (file: string) => SHORT[file] ?? file.split('/').pop()!;
+const shortName = (file: string) => SHORT[file] ?? file.split('/').pop()!;
 
 // ---- The quote ----------------------------------------------------------------------------------
 
@@ -71,7 +71,7 @@ interface Normalised {
 }
 
 /** Normalises C source (comments blanked first), keeping each character's line. */
-export function normaliseSource(src: string): Normalised {
+function normaliseSource(src: string): Normalised {
   const blanked = src.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
   const out: string[] = [];
   const lineOf: number[] = [];
@@ -92,7 +92,7 @@ export function normaliseSource(src: string): Normalised {
 }
 
 /** A fragment normalised the same way (it holds no comments). */
-export const normalise = (fragment: string) => normaliseSource(fragment).text;
+const normalise = (fragment: string) => normaliseSource(fragment).text;
 
 interface Span { from: number; to: number }
 
@@ -231,7 +231,7 @@ export function variantCitations(variants: readonly Variant[], skip: (v: Variant
 }
 
 /** Kernel file paths by the names properties cite them with. */
-export function propertyCitations(
+function propertyCitations(
   props: readonly { id: string; kernel: KernelLines }[], kernel: keyof KernelLines, paths: readonly string[],
 ): Citation[] {
   const byName = new Map(paths.map((p) => [p.split('/').pop()!, p]));

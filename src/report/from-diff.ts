@@ -10,7 +10,7 @@ import type { DiffColumn, DiffScenarioView, ReportInput } from './types.ts';
 import { outcomeKey } from '../diff/diff.ts';
 
 /** What each thread's ops returned and who listens: the outcome's identity on either side. */
-export const outcomeText = (x: Pick<Outcome, 'returns' | 'listening'>) =>
+const outcomeText = (x: Pick<Outcome, 'returns' | 'listening'>) =>
   `${Object.entries(x.returns).map(([t, v]) => `${t} ${v.join(' ')}`).join(', ')}; listening: ${x.listening.join(', ') || 'none'}`;
 
 function column(d: ScenarioDiff, side: Side): DiffColumn {

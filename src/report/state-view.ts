@@ -2,9 +2,9 @@
 // the previous step marked. Done at render time (not in the browser) so it is pure, testable and
 // the page needs no JSON parsing or innerHTML.
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface StateLine {
+interface StateLine {
   text: string;
   changed: boolean;
 }
@@ -63,7 +63,7 @@ function isContainer(v: Json): v is Json[] | { [key: string]: Json } {
   return typeof v === 'object' && v !== null;
 }
 
-export function jsonEqual(a: Json, b: Json): boolean {
+function jsonEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (!isContainer(a) || !isContainer(b)) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

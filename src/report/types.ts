@@ -25,7 +25,7 @@ export interface CounterexampleStep {
   state: unknown;
 }
 
-/** A counterexample as the report page shows it (the run's own is engine/check.ts's Counterexample). */
+/** A counterexample as the report page shows it (the run's own is engine/counterexample.ts's Counterexample). */
 export interface CounterexampleSection {
   /** Anchor id, e.g. "cx-some-concurrent-listener-succeeds". */
   id: string;
@@ -55,7 +55,7 @@ export interface ReportInput {
 }
 
 /** One outcome in a column of the diff view; one only its side reaches carries its witness's diagram. */
-export interface DiffOutcomeView {
+interface DiffOutcomeView {
   /** E.g. "T0 0 EADDRINUSE; listening: A". */
   text: string;
   /** Reached on this side only: lost (from) or gained (to). */

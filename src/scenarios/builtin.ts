@@ -6,6 +6,14 @@ import type { Scenario } from '../../model/scenario.ts';
 const P = 8080;
 const LO = '127.0.0.1' as const;
 
+/** A and B, both SO_REUSEADDR, bound to 127.0.0.1:P before the threads start, and one of them listening. */
+function bothBoundOneListening(listener: 'A' | 'B'): Pick<Scenario, 'sockets' | 'setup'> {
+  return {
+    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
+    setup: [{ op: 'bind', sk: 'A', addr: LO, port: P }, { op: 'bind', sk: 'B', addr: LO, port: P }, { op: 'listen', sk: listener }],
+  };
+}
+
 /** N sockets bound to 127.0.0.1:P with SO_REUSEADDR, all calling listen() at once (§6.2). */
 export function listenRace(n: number): Scenario {
   const names = Array.from({ length: n }, (_, i) => String.fromCharCode(65 + i));
@@ -44,12 +52,7 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
   {
     name: 'listen-vs-close',
     description: 'A listens on 127.0.0.1:P and closes while B (bound there too, both SO_REUSEADDR) calls listen(), and a SYN arrives (§6.3)',
-    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
-    setup: [
-      { op: 'bind', sk: 'A', addr: LO, port: P },
-      { op: 'bind', sk: 'B', addr: LO, port: P },
-      { op: 'listen', sk: 'A' },
-    ],
+    ...bothBoundOneListening('A'),
     threads: [
       [{ op: 'close', sk: 'A' }],
       [{ op: 'listen', sk: 'B' }],
@@ -125,12 +128,7 @@ export const BUILTIN_SCENARIOS: readonly Scenario[] = [
     // see the other's failure only after the rollback to TCP_CLOSE (§6.1 item 2, §7.1 (c)).
     name: 'listen-same-socket-twice',
     description: 'B listens on 127.0.0.1:P; A, bound there before B listened (both SO_REUSEADDR), gets listen() from two threads at once: both must fail with EADDRINUSE',
-    sockets: [{ name: 'A', reuseaddr: true }, { name: 'B', reuseaddr: true }],
-    setup: [
-      { op: 'bind', sk: 'A', addr: LO, port: P },
-      { op: 'bind', sk: 'B', addr: LO, port: P },
-      { op: 'listen', sk: 'B' },
-    ],
+    ...bothBoundOneListening('B'),
     threads: [[{ op: 'listen', sk: 'A' }], [{ op: 'listen', sk: 'A' }]],
   },
   {

@@ -12,13 +12,13 @@ import { NOT_RUN, type KernelRecord } from './verify.ts';
 /** The kernel of the model whose cells the running kernel judges. */
 export const VERIFIED_KERNEL = 'linux-6.18';
 
-export interface Disagreement {
+interface Disagreement {
   cell: string;
   model: string;
   kernel: string;
 }
 
-export interface SemanticsData {
+interface SemanticsData {
   kernels: string[];
   cellCount: number;
   rows: TableRow[];

@@ -29,7 +29,7 @@ export type AddressPair = (typeof ADDRESS_PAIRS)[number]['id'];
 export const FIRST_STATES = ['bound', 'listening'] as const;
 export type FirstState = (typeof FIRST_STATES)[number];
 export const USERS = ['same', 'different'] as const;
-export type User = (typeof USERS)[number];
+type User = (typeof USERS)[number];
 export const CALLS = ['bind', 'listen'] as const;
 export type Call = (typeof CALLS)[number];
 
@@ -46,7 +46,7 @@ export interface Combination {
 }
 
 /** One cell: a combination and the second socket's call. */
-export interface Cell extends Combination {
+interface Cell extends Combination {
   call: Call;
 }
 

@@ -16,9 +16,9 @@ import {
 import type { Scenario } from '../../model/scenario.ts';
 
 /** Owner patterns of A, B, C up to renaming: who shares a uid with whom. */
-export const UID_PATTERNS = [[0, 0, 0], [0, 0, 1], [0, 1, 0], [0, 1, 1], [0, 1, 2]] as const;
+const UID_PATTERNS = [[0, 0, 0], [0, 0, 1], [0, 1, 0], [0, 1, 1], [0, 1, 2]] as const;
 
-export interface Placed {
+interface Placed {
   flags: Flags;
   addr: Address;
   state: FirstState;
@@ -38,7 +38,7 @@ export interface ThreeCase extends ThreeCombination {
   predicted: Answers;
 }
 
-export function addressRelation(x: Address, y: Address): AddressPair {
+function addressRelation(x: Address, y: Address): AddressPair {
   const wild = (a: Address) => a === '0.0.0.0';
   if (wild(x) && wild(y)) return 'both wildcard';
   if (wild(x)) return 'A wildcard, B specific';
@@ -62,7 +62,7 @@ export function showThree(t: ThreeCombination): string {
 }
 
 /** Every three-socket combination, A and B in every state, owners up to renaming. */
-export function threeCombinations(): ThreeCombination[] {
+function threeCombinations(): ThreeCombination[] {
   const out: ThreeCombination[] = [];
   for (const fa of FLAGS) for (const fb of FLAGS) for (const fc of FLAGS)
     for (const aa of ADDRESSES) for (const ab of ADDRESSES) for (const ac of ADDRESSES)

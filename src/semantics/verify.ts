@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { Scenario } from '../../model/scenario.ts';
 import { runOnKernel } from '../kernel/harness.ts';
-import { ScenarioError } from '../kernel/validate.ts';
+import { ScenarioError } from '../errors.ts';
 import { answersOf, combinationKey, combinationScenario, type Answers, type Combination } from './table.ts';
 import { showThree, threeScenario, type ThreeCombination } from './three.ts';
 

@@ -20,7 +20,7 @@ import { formatTraceText } from './text.ts';
  */
 export type CounterexampleOutput = TraceSource & { found?: TraceFile['found']; name?: string };
 
-export interface OutputFile {
+interface OutputFile {
   path: string;
   content: string;
 }
@@ -38,7 +38,7 @@ const MAX_STEM = 200;
 const capStem = (s: string) => (s.length <= MAX_STEM ? s : `${s.slice(0, MAX_STEM - 9)}-${createHash('sha256').update(s).digest('hex').slice(0, 8)}`);
 
 /** "<property>.<scenario>.<variant>": what it breaks, where, on which kernel. */
-export function counterexampleName(cx: TraceSource): string {
+function counterexampleName(cx: TraceSource): string {
   return [cx.run.violation?.propertyId ?? 'run', cx.scenario.name, cx.variant].map(slug).join('.');
 }
 
@@ -97,7 +97,7 @@ export function counterexampleFiles(dir: string, cxs: readonly CounterexampleOut
 }
 
 /** Writes the files, creating `dir`; without `force`, refuses (before writing any) if one exists. */
-export function writeOutputFiles(files: readonly OutputFile[], o: { force?: boolean } = {}): string[] {
+function writeOutputFiles(files: readonly OutputFile[], o: { force?: boolean } = {}): string[] {
   if (!o.force) {
     const taken = files.filter((f) => existsSync(f.path));
     if (taken.length) {

@@ -33,7 +33,7 @@ export interface TraceFile {
   found?: { by?: string; seed?: number; path?: string; command?: string };
 }
 
-/** What every producer of counterexamples can hand over: check's Counterexample fits as is. */
+/** What every producer of counterexamples can hand over: a Counterexample (engine/counterexample.ts) fits as is. */
 export interface TraceSource {
   scenario: Scenario;
   /** Variant id. */

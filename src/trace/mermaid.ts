@@ -20,8 +20,8 @@ export interface MermaidTraceOptions {
   violation?: TraceViolation | null;
 }
 
-export const BHASH = 'bhash';
-export const LHASH = 'lhash';
+const BHASH = 'bhash';
+const LHASH = 'lhash';
 
 const RACE_BAND = 'rgba(255, 213, 79, 0.35)';
 const FAIL_BAND = 'rgba(255, 99, 99, 0.35)';

@@ -28,7 +28,7 @@ export type ReplayResult =
 const COMPARED = ['thread', 'op', 'stepId', 'where', 'merged', 'changes', 'raceWindow', 'returned'] as const;
 
 /** One step as a line for a person: thread, op, step id, its changes and result. */
-export function showStep(s: TraceStep): string {
+function showStep(s: TraceStep): string {
   const changes = s.changes.map((c) => `${c.field}: ${c.from} -> ${c.to}`).join(', ');
   return `${s.thread} ${s.op} ${s.stepId} (${s.where})${changes ? ` [${changes}]` : ''}${s.returned !== undefined ? ` => ${s.returned}` : ''}`;
 }

@@ -5,10 +5,10 @@
 import { socketLifecycle } from '../../model/lifecycle/machine.ts';
 
 /** The states during which traces flag a socket as in the race window (engine/run.ts). */
-export const RACE_STATES: readonly string[] = ['raceWindow', 'rejected'];
+const RACE_STATES: readonly string[] = ['raceWindow', 'rejected'];
 
 /** A state of the machine as plain data. */
-export interface ChartState {
+interface ChartState {
   name: string;
   final: boolean;
   description?: string;

@@ -139,7 +139,7 @@ describe.skipIf(!onLinux)('kernel harness (Linux)', () => {
     const fds = () => readdirSync('/proc/self/fd').length;
     const before = fds();
     results({ reuseport: true }, { reuseport: true }, [bind('A'), bind('B'), listen('A'), listen('B'), { op: 'syn', addr: '127.0.0.1', port: 8080 }]);
-    expect(() => results({}, {}, [bind('A'), { op: 'bind', sk: 'nope', addr: '127.0.0.1', port: 1 }])).toThrow(/not a socket/);
+    expect(() => results({}, {}, [bind('A'), { op: 'bind', sk: 'nope', addr: '127.0.0.1', port: 1 }])).toThrow(/names socket "nope"/);
     expect(fds()).toBe(before);
     await runWitness(race, { trials: 50 });
     expect(fds()).toBe(before);

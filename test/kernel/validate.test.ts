@@ -3,7 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../model/scenario.ts';
 import { HarnessUnavailable, decodeSockaddrIn, encodeSockaddrIn, errnoName, loadLibc } from '../../src/kernel/libc.ts';
-import { ScenarioError, schedule, symbolicPorts, validateScenario } from '../../src/kernel/validate.ts';
+import { schedule, symbolicPorts } from '../../src/kernel/ops.ts';
+import { ScenarioError } from '../../src/errors.ts';
+import { checkScenario } from '../../src/scenarios/load.ts';
 import { decodeOutcome, encodeOutcome } from '../../src/kernel/witness-outcomes.ts';
 
 const base: Scenario = {
@@ -27,14 +29,14 @@ const oneLine = (f: () => unknown) => {
   throw new Error('expected a throw');
 };
 
-describe('validateScenario', () => {
+describe('checkScenario', () => {
   it('accepts a sound scenario', () => {
-    expect(validateScenario(base)).toBe(base);
+    expect(checkScenario(base)).toBe(base);
   });
 
   it.each([
     [{ ...base, sockets: [{ name: 'A' }, { name: 'A' }] }, /used twice/],
-    [{ ...base, threads: [[{ op: 'listen', sk: 'Z' }]] }, /"Z" is not a socket/],
+    [{ ...base, threads: [[{ op: 'listen', sk: 'Z' }]] }, /names socket "Z"/],
     [{ ...base, threads: [[{ op: 'bind', sk: 'A', addr: '10.0.0.1', port: 1 }]] }, /addr "10.0.0.1"/],
     [{ ...base, threads: [[{ op: 'bind', sk: 'A', addr: '127.0.0.1', port: 70000 }]] }, /port must be/],
     [{ ...base, threads: [[{ op: 'syn', addr: '127.0.0.1' }]] }, /exactly one of port, portOf/],
@@ -43,8 +45,8 @@ describe('validateScenario', () => {
     [{ name: 'x', sockets: [] }, /"threads" must be/],
     [42, /not an object/],
   ])('rejects %# with a one-line ScenarioError', (bad, message) => {
-    expect(oneLine(() => validateScenario(bad))).toMatch(message);
-    expect(() => validateScenario(bad)).toThrow(ScenarioError);
+    expect(oneLine(() => checkScenario(bad))).toMatch(message);
+    expect(() => checkScenario(bad)).toThrow(ScenarioError);
   });
 });
 

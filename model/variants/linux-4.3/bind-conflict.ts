@@ -25,7 +25,7 @@ export const CONFLICT_RULES_4_3: ConflictRules = { escapeRSeesListen: true, esca
  * escape R needs both SO_REUSEADDR and sk2 not LISTEN; escape P needs both SO_REUSEPORT and
  * the same uid (TIME_WAIT owners are not modelled). With relax = false, escape R is no escape.
  */
-export function pairConflicts(k: Kernel, sk: number, sk2: number, relax: boolean, r: ConflictRules = CONFLICT_RULES_4_3): boolean {
+function pairConflicts(k: Kernel, sk: number, sk2: number, relax: boolean, r: ConflictRules = CONFLICT_RULES_4_3): boolean {
   const a = k.rcv_saddr(sk), b = k.rcv_saddr(sk2);
   if (!(r.wildcardOverlaps ? addressesOverlap(a, b) : a === b)) return false;
   const escapeR = k.reuse(sk) && k.reuse(sk2) && !(r.escapeRSeesListen && k.get_sk_state(sk2) === TCP_LISTEN);

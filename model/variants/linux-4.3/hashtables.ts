@@ -3,21 +3,17 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
-import { destroyBindBucket } from '../../common/tables.ts';
+import { destroyBindBucket, joinBindBucket, leaveBindBucket } from '../../common/tables.ts';
 
 /** inet_bind_hash (ih.c 91-98): set inet_num, join tb->owners. */
 export function inetBindHash(k: Kernel, sk: number, port: number): void {
-  k.set_inet_num(sk, port);
-  k.setBindHash(sk, port);
+  joinBindBucket(k, sk, port);
 }
 
 /** __inet_put_port (ih.c 103-119): leave tb->owners, inet_num = 0, free tb when it is empty. */
 export function inetPutPort(k: Kernel, sk: number): void {
-  const port = k.bindHash(sk);
-  if (port < 0) return;
-  k.setBindHash(sk, -1);
-  k.set_inet_num(sk, -1);
-  if (!k.hasOwners(port)) destroyBindBucket(k, port);
+  const port = leaveBindBucket(k, sk);
+  if (port >= 0 && !k.hasOwners(port)) destroyBindBucket(k, port);
 }
 
 

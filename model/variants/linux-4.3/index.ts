@@ -6,7 +6,7 @@ import { inetHash } from './hashtables.ts';
 import { listenBucket43, programs43 } from './programs.ts';
 
 /** What the 4.3 programs are built from: get_port's rules and the kernel's own functions. */
-export const PARTS_4_3: KernelParts<GetPortRules> = {
+const PARTS_4_3: KernelParts<GetPortRules> = {
   rules: RULES_4_3,
   getPort: (k, c, snum, rules) => inetCskGetPort(k, c.sk, snum, rules),
   errno: false, // get_port returns 1; bind and listen turn it into -EADDRINUSE

@@ -33,14 +33,14 @@ const HEAD: Locks = heldWith(['head->lock']);
  * field), and the socket's own inet_num, address and state; inet_bind_hash (ih.c 91-98) sets
  * inet_num and icsk_bind_hash. The wait for the head lock reads the socket's port.
  */
-export const GET_PORT_FP_4_3 = fp(
+const GET_PORT_FP_4_3 = fp(
   'socket.num rw lock_sock', 'socket.state r lock_sock/once', 'socket.saddr r lock_sock', 'socket.bindHash rw head->lock',
   'socket.bindHash r head->lock any', 'socket.state r head->lock/once hashed', 'socket.saddr r head->lock hashed',
   'tb.lock r head->lock', 'tb.exists rw head->lock', 'tb.fastreuse rw head->lock', 'tb.fastreuseport rw head->lock', 'tb.fastuid rw head->lock',
 );
 
 /** inet_put_port (ih.c 103-119) under the head lock: leave the owners, inet_num = 0, free an empty bucket. */
-export const PUT_PORT_FP_4_3 = fp(
+const PUT_PORT_FP_4_3 = fp(
   'socket.num rw lock_sock', 'socket.num w head->lock', 'socket.bindHash rw head->lock', 'socket.bindHash r head->lock any',
   'tb.lock r head->lock', 'tb.exists w head->lock', 'tb.fastreuse w head->lock', 'tb.fastreuseport w head->lock', 'tb.fastuid w head->lock', 'tb.fastAddr w head->lock',
 );
@@ -59,7 +59,7 @@ export function listenBucket43(port: number, _addr: number, addrs: number): numb
 }
 
 /** inet_listen (af_inet.c 194-247) with inet_csk_listen_start inlined (icsk.c 795-826, seed 794-825). */
-export function listenProgram(parts: Parts): Program {
+function listenProgram(parts: Parts): Program {
   return {
     name: 'listen',
     steps: [
@@ -120,7 +120,7 @@ export function listenProgram(parts: Parts): Program {
 }
 
 /** inet_bind (af_inet.c 423-518), AF_INET to one of the scenario's addresses. */
-export function bindProgram(parts: Parts): Program {
+function bindProgram(parts: Parts): Program {
   return {
     name: 'bind',
     steps: [
@@ -140,7 +140,7 @@ export function bindProgram(parts: Parts): Program {
  * inet_csk_destroy_sock (2173) -> tcp_v4_destroy_sock releases the port (tcp_ipv4.c 1794-1795),
  * under bh_lock_sock only. Between the two the fd is gone, so others can see only the port.
  */
-export function closeProgram(): Program {
+function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
@@ -201,7 +201,7 @@ function walkFromHead(k: Kernel, c: Ctx): string | void {
  * close() has released its port scores -1 and the walk starts again (245-248); one that is only
  * unhashed is returned, TCP_LISTEN or TCP_CLOSE.
  */
-export function synProgram(): Program {
+function synProgram(): Program {
   const score = (k: Kernel, c: Ctx, sk: number) => {
     const key = k.walkAt(c.t);
     return computeScore43(k, sk, key % k.L.addrs, Math.floor(key / k.L.addrs));

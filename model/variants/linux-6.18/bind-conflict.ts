@@ -26,7 +26,7 @@ export function useHash2OnBind(k: Kernel, sk: number): boolean {
  * (§8 B9), which the model leaves off, so this is "no group". A socket has a group only while it
  * is hashed, and a hashed socket never reaches get_port, so it is always true in the model's runs.
  */
-export function reuseportCbOk(k: Kernel, sk: number): boolean {
+function reuseportCbOk(k: Kernel, sk: number): boolean {
   return k.group(sk) < 0;
 }
 
@@ -67,7 +67,7 @@ export function inetBindConflict(
 }
 
 /** inet_bhash2_conflict (icsk.c 218-233): some owner of tb2 (icsk_bind2_hash == tb2) conflicts. */
-export function inetBhash2Conflict(
+function inetBhash2Conflict(
   k: Kernel, sk: number, tb2: number, relax: boolean, cbOk: boolean, reuseportOk: boolean, r: ConflictRules618 = CONFLICT_RULES_6_18,
 ): boolean {
   for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {

@@ -25,7 +25,7 @@ import {
 } from './hashtables.ts';
 
 /** tb->fastreuseport values (include/net/inet_hashtables.h). */
-export const FASTREUSEPORT_ANY = 1;
+const FASTREUSEPORT_ANY = 1;
 export const FASTREUSEPORT_STRICT = 2;
 
 /**
@@ -35,7 +35,7 @@ export const FASTREUSEPORT_STRICT = 2;
  * may be a wildcard: `true, false` at 452-453, §8 B7; the knob `strictWildcardBothWays` lets the
  * socket's own 0.0.0.0 match too, as before 5.8).
  */
-export function skReuseportMatch(k: Kernel, sk: number, port: number, r: GetPortRules618 = RULES_6_18): boolean {
+function skReuseportMatch(k: Kernel, sk: number, port: number, r: GetPortRules618 = RULES_6_18): boolean {
   if (k.fastreuseport(port) === 0) return false; // 428-429 (the -1 connect-only value needs connect())
   if (!k.reuseport(sk)) return false; // 430-431
   if (k.group(sk) >= 0) return false; // 432-433
@@ -49,7 +49,7 @@ export function skReuseportMatch(k: Kernel, sk: number, port: number, r: GetPort
  * inet_csk_update_fastreuse (icsk.c 456-508), on every success. `reuse` is recomputed from the
  * socket's state (460): false for a listener, so a listener always clears fastreuse.
  */
-export function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, r: GetPortRules618 = RULES_6_18): void {
+function inetCskUpdateFastreuse(k: Kernel, sk: number, port: number, r: GetPortRules618 = RULES_6_18): void {
   const reuse = k.reuse(sk) && !k.isListen(sk); // 460
   if (!tbHasBhash2(k, port)) {
     // 462-475: never taken from get_port (see the top of this file); kept as the code reads.
@@ -91,7 +91,7 @@ export interface GetPortRules618 extends ConflictRules618 {
 export const RULES_6_18: GetPortRules618 = { ...CONFLICT_RULES_6_18, strictWildcardBothWays: false };
 
 /** What inet_csk_find_open_port returns: the port, and whether its tb and the socket's tb2 exist. */
-export interface OpenPort {
+interface OpenPort {
   port: number;
   tb: boolean;
   tb2: boolean;
@@ -104,7 +104,7 @@ export interface OpenPort {
  * no lower-half-first for SO_REUSEADDR (344-357), no reserved ports (373). The ip_autobind_reuse
  * retry with relax = true (411-415) is off by default and not modelled.
  */
-export function inetCskFindOpenPort(k: Kernel, sk: number, rules: GetPortRules618 = RULES_6_18): OpenPort | null {
+function inetCskFindOpenPort(k: Kernel, sk: number, rules: GetPortRules618 = RULES_6_18): OpenPort | null {
   const relax = false; // 340
   // The kernel starts at a random odd offset (362-366), so with few ports in use it lands on a
   // free port almost always: the model tries the ports with no bucket first, then the others.

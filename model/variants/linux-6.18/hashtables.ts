@@ -9,7 +9,7 @@
 
 import type { Kernel } from '../../kernel-view.ts';
 import { TCP_CLOSE, TCP_LISTEN } from '../../kernel.ts';
-import { destroyBindBucket } from '../../common/tables.ts';
+import { destroyBindBucket, joinBindBucket, leaveBindBucket } from '../../common/tables.ts';
 
 /** The lhash2 bucket of a listener bound to (port, address): hashed by both (§1.3). */
 export function listenBucket618(port: number, addr: number, addrs: number): number {
@@ -25,7 +25,7 @@ export function tbHasBhash2(k: Kernel, port: number): boolean {
 }
 
 /** tb2->owners is non-empty. */
-export function tb2HasOwners(k: Kernel, tb2: number): boolean {
+function tb2HasOwners(k: Kernel, tb2: number): boolean {
   for (let sk = 0; sk < k.L.sockets; sk++) if (k.bind2Hash(sk) === tb2) return true;
   return false;
 }
@@ -57,8 +57,7 @@ export function inetBindBucketDestroy(k: Kernel, port: number): void {
 
 /** inet_bind_hash (ih.c 200-207): inet_num, icsk_bind_hash = tb, icsk_bind2_hash = tb2, join tb2->owners. */
 export function inetBindHash(k: Kernel, sk: number, port: number, tb2: number): void {
-  k.set_inet_num(sk, port);
-  k.setBindHash(sk, port);
+  joinBindBucket(k, sk, port);
   k.setBind2Hash(sk, tb2);
 }
 
@@ -69,10 +68,8 @@ export function inetBindHash(k: Kernel, sk: number, port: number, tb2: number): 
  * connect(), which the model does not have.)
  */
 export function inetPutPort(k: Kernel, sk: number): void {
-  const port = k.bindHash(sk);
+  const port = leaveBindBucket(k, sk);
   if (port < 0) return;
-  k.setBindHash(sk, -1);
-  k.set_inet_num(sk, -1);
   const tb2 = k.bind2Hash(sk);
   if (tb2 >= 0) {
     k.setBind2Hash(sk, -1);
@@ -126,7 +123,7 @@ function reuseportAddSock(k: Kernel, sk: number, sk2: number): number {
  * same address (inet_rcv_saddr_equal without wildcard matching); else start a group. Family,
  * v6only and bound device are the same for every socket of the model.
  */
-export function inetReuseportAddSock(k: Kernel, sk: number, bucket: number): number {
+function inetReuseportAddSock(k: Kernel, sk: number, bucket: number): number {
   for (let sk2 = 0; sk2 < k.L.sockets; sk2++) {
     if (sk2 === sk || k.lhash(sk2) !== bucket) continue;
     if (k.bindHash(sk2) === k.bindHash(sk) && k.reuseport(sk2) && k.uid(sk2) === k.uid(sk) && k.rcv_saddr(sk2) === k.rcv_saddr(sk)) {

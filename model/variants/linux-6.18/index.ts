@@ -7,7 +7,7 @@ import { inetHash, listenBucket618 } from './hashtables.ts';
 import { programs618 } from './programs.ts';
 
 /** What the 6.18 programs are built from: get_port's rules and the kernel's own functions. */
-export const PARTS_6_18: KernelParts<GetPortRules618> = {
+const PARTS_6_18: KernelParts<GetPortRules618> = {
   rules: RULES_6_18,
   getPort: (k, c, snum, rules) => inetCskGetPort(k, c.sk, snum, rules),
   errno: true, // get_port returns -EADDRINUSE, which bind and listen store in err

@@ -28,7 +28,7 @@ const HEADS: Locks = heldWith(['head->lock', 'head2->lock']);
  * plain load of another socket's field) and tb2 links, and the socket's own port, address, state
  * and reuseport group; inet_bind_hash (ih.c 200-207) sets inet_num and both bucket links.
  */
-export const GET_PORT_FP_6_18 = fp(
+const GET_PORT_FP_6_18 = fp(
   'socket.num rw lock_sock', 'socket.state r lock_sock/once', 'socket.saddr r lock_sock', 'socket.group r lock_sock',
   'socket.bindHash rw head->lock', 'socket.bind2Hash w head->lock',
   'socket.bindHash r head->lock any', 'socket.bind2Hash r head->lock any', 'socket.state r head->lock/once hashed', 'socket.saddr r head->lock hashed',
@@ -37,7 +37,7 @@ export const GET_PORT_FP_6_18 = fp(
 );
 
 /** __inet_put_port (ih.c 212-242) under the head lock, then head2's: leave tb2, free empty buckets. */
-export const PUT_PORT_FP_6_18 = fp(
+const PUT_PORT_FP_6_18 = fp(
   'socket.num rw lock_sock', 'socket.num w head->lock', 'socket.bindHash rw head->lock', 'socket.bind2Hash rw head->lock',
   'socket.bindHash r head->lock any', 'socket.bind2Hash r head->lock any', 'tb.lock r head->lock', 'tb2.exists rw head->lock',
   'tb.exists w head->lock', 'tb.fastreuse w head->lock', 'tb.fastreuseport w head->lock', 'tb.fastuid w head->lock', 'tb.fastAddr w head->lock',
@@ -62,7 +62,7 @@ const HASH_FP_6_18 = fp(
  * the socket stays bound. inet_hash never fails in the model (its ENOMEM is not modelled, its
  * EBUSY is unreachable: see reuseportAddSock); a test injects a failure through `parts.hash`.
  */
-export function listenProgram(parts: Parts): Program {
+function listenProgram(parts: Parts): Program {
   const bucket = (k: ReadonlyKernel, sk: number) => listenBucket618(k.inet_num(sk), k.rcv_saddr(sk), k.L.addrs);
   return {
     name: 'listen',
@@ -138,7 +138,7 @@ export function listenProgram(parts: Parts): Program {
 }
 
 /** inet_bind -> inet_bind_sk -> __inet_bind (af_inet.c 444-568), AF_INET to a scenario address. */
-export function bindProgram(parts: Parts): Program {
+function bindProgram(parts: Parts): Program {
   return {
     name: 'bind',
     steps: [
@@ -160,7 +160,7 @@ export function bindProgram(parts: Parts): Program {
  * store) and inet_csk_listen_stop; at adjudge_to_death (3212) inet_csk_destroy_sock (3286) calls
  * tcp_v4_destroy_sock, which releases an explicitly bound port (tcp_ipv4.c 2576-2577).
  */
-export function closeProgram(): Program {
+function closeProgram(): Program {
   return {
     name: 'close',
     steps: [
@@ -215,7 +215,7 @@ function nextNode(k: Kernel, c: Ctx, sk: number): string {
  * the node's next for a walker standing on it. Listeners are SOCK_RCU_FREE (802): no refcount,
  * no re-score, no nulls check; a socket unhashed during the walk can still be the result.
  */
-export function synProgram(): Program {
+function synProgram(): Program {
   return {
     name: 'syn',
     steps: [

@@ -2,7 +2,7 @@
 // and SPIN side by side when it is installed. A table, never a timed test.
 
 import { benchExplore, benchMixed, benchSpin, spinMissing, SPIN, type BenchRow, type SpinRow } from '../../bench/explore-bench.ts';
-import { noPositionals, parse } from '../options.ts';
+import { flagsOnly } from '../options.ts';
 import type { Command } from '../command.ts';
 
 /** Seconds each mixed scenario may take: the whole bench stays within a few minutes. */
@@ -19,8 +19,7 @@ export const benchCommand: Command = {
   summary: 'benchmark the explorer on listen-race-N and the mixed scenarios against the goals, and SPIN side by side',
   usage: '[--quick]',
   run(argv) {
-    const { values, positionals } = parse(argv, { quick: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { quick: { type: 'boolean' } });
     const quick = !!values.quick;
     const say = (s: string) => process.stdout.write(s + '\n');
     const plan: [number, boolean, boolean][] = quick

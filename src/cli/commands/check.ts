@@ -11,13 +11,13 @@ import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
 import { writeCounterexamples } from '../../trace/files.ts';
 import { checkOutDir, writing } from '../out.ts';
-import { choiceOption, intOption, noPositionals, parse, pathOption, propertiesOption, variantOption } from '../options.ts';
+import { choiceOption, flagsOnly, intOption, pathOption, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { variantArg } from '../variant-file.ts';
 
-export const DEFAULT_RUNS = 1000;
-export const DEFAULT_SEED = 1;
+const DEFAULT_RUNS = 1000;
+const DEFAULT_SEED = 1;
 
 /** Threads in the scenarios `check --scenario generated` draws, at most. */
 const GENERATED_MAX_THREADS = 3;
@@ -29,7 +29,7 @@ const GENERATED_MAX_THREADS = 3;
  * hold with one more change point to spare. (Depth 2 missed listen-race-2's expected both-fail
  * outcome in 1000 runs; depth 3 found it in 409.) Capped at 10, as --depth is.
  */
-export function defaultPctDepth(scenarios: readonly { threads: readonly unknown[] }[], generated: boolean): number {
+function defaultPctDepth(scenarios: readonly { threads: readonly unknown[] }[], generated: boolean): number {
   const n = Math.max(generated ? GENERATED_MAX_THREADS : 1, ...scenarios.map((s) => s.threads.length));
   return Math.min(10, n + 1);
 }
@@ -48,7 +48,7 @@ export const CHECK_OPTIONS = {
 export const CHECK_USAGE = '[--variant V] [--scenario NAME|FILE.json|generated] [--property ID[,ID]] [--runs N] [--seed S] [--path P] [--scheduler random|pct] [--depth D] [--no-merge]';
 
 /** A check run: its options, its verdicts, and how to say it on one line or replay a verdict. */
-export interface CheckRun {
+interface CheckRun {
   options: CheckOptions;
   verdicts: PropertyVerdict[];
   /** Scenarios the variant cannot set up although its kernel can, each a finding (src/engine/setup.ts). */
@@ -98,7 +98,7 @@ export function runCheck(values: Record<string, unknown>): CheckRun {
 }
 
 /** Writes one JSON trace and one Markdown page per counterexample; a taken name is a UsageError. */
-export function writeCheckCounterexamples(dir: string, run: CheckRun, force: boolean): string[] {
+function writeCheckCounterexamples(dir: string, run: CheckRun, force: boolean): string[] {
   const cxs = run.verdicts.flatMap((v) => v.counterexample ? [{
     ...v.counterexample, merge: run.options.merge,
     found: { by: 'check', seed: v.counterexample.seed, path: v.counterexample.path, command: run.replay(v) },
@@ -110,10 +110,9 @@ export const checkCommand: Command = {
   summary: 'run the property suite on a variant (random interleavings, shrunk counterexamples)',
   usage: `${CHECK_USAGE} [--json] [--out DIR [--force]]`,
   run(argv) {
-    const { values, positionals } = parse(argv, {
+    const values = flagsOnly(argv, {
       ...CHECK_OPTIONS, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' },
     });
-    noPositionals(positionals);
     checkOutDir(values);
     const run = runCheck(values);
     const { verdicts, replay, options: o } = run;
@@ -143,7 +142,7 @@ export const checkCommand: Command = {
   },
 };
 
-export function formatVerdicts(verdicts: readonly PropertyVerdict[], o: { header: string; replay: (v: PropertyVerdict) => string }): string {
+function formatVerdicts(verdicts: readonly PropertyVerdict[], o: { header: string; replay: (v: PropertyVerdict) => string }): string {
   const w = Math.max(8, ...verdicts.map((v) => v.id.length));
   const out = [o.header, '', `${'property'.padEnd(w)}  ${'kind'.padEnd(13)}  ${'runs'.padStart(7)}  verdict`];
   for (const v of verdicts) out.push(`${v.id.padEnd(w)}  ${v.kind.padEnd(13)}  ${String(v.runs).padStart(7)}  ${v.verdict}`);

@@ -20,7 +20,7 @@ import { compileSystem } from '../../../model/system.ts';
 import type { Scenario } from '../../../model/scenario.ts';
 import type { Variant } from '../../../model/variant.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
-import { intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
+import { flagsOnly, intOption, propertiesOption, variantOption } from '../options.ts';
 import { OUT_OPTIONS, writeOut } from '../out.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
@@ -34,7 +34,7 @@ const OPTIONS = {
 } as const;
 
 /** N scenarios fast-check generates from `seed`, named generated-1 ... generated-N. */
-export function generatedScenarios(n: number, seed: number): Scenario[] {
+function generatedScenarios(n: number, seed: number): Scenario[] {
   return fc.sample(generatedScenario(), { numRuns: n, seed }).map((s, i) => ({ ...s, name: `generated-${i + 1}` }));
 }
 
@@ -134,8 +134,7 @@ export const diffCommand: Command = {
   summary: 'what changes between two variants: outcomes only one side reaches (with a shortest witness) and verdicts that change',
   usage: '--from V1 --to V2 [--scenario NAME|FILE.json | --generated N [--seed S]] [--property ID] [--max-states N] [--max-seconds S] [--max-memory MiB] [--no-merge] [--out DIR [--force]] [--json]   (exit 0 nothing differs, 1 something differs or a bound was reached, 2 bad input)',
   run(argv) {
-    const { values, positionals } = parse(argv, OPTIONS);
-    noPositionals(positionals);
+    const values = flagsOnly(argv, OPTIONS);
     if (values.from === undefined || values.to === undefined) throw new UsageError('diff needs --from V1 and --to V2');
     const fromV = variantOption(values.from);
     const toV = variantOption(values.to);

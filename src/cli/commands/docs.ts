@@ -6,7 +6,7 @@ import { checkOutFile, writing } from '../out.ts';
 import { dirname, relative } from 'node:path';
 import { generateInvariantsDoc } from '../../docs/invariants.ts';
 import { INVARIANTS_PATH, WITNESS_PATH, invariantsDocOptions } from '../../docs/defaults.ts';
-import { noPositionals, parse } from '../options.ts';
+import { flagsOnly } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { semanticsStale } from './semantics.ts';
@@ -16,8 +16,7 @@ export const docsCommand: Command = {
   summary: 'generate docs/INVARIANTS.md (--check: exit 1 if the file is stale)',
   usage: '[--check] [--out FILE [--force]] [--witness FILE]',
   run(argv) {
-    const { values, positionals } = parse(argv, { check: { type: 'boolean' }, out: { type: 'string' }, witness: { type: 'string' }, force: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { check: { type: 'boolean' }, out: { type: 'string' }, witness: { type: 'string' }, force: { type: 'boolean' } });
     const path = values.out === undefined ? INVARIANTS_PATH : String(values.out);
     if (values.force && (values.out === undefined || values.check)) throw new UsageError('--force only makes sense with --out FILE (and without --check)');
     // The default page is generated, and regenerating it is what `docs` is for; a file the user

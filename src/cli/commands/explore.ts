@@ -2,11 +2,12 @@
 // the machine's speed (seconds, states per second, memory) go to stderr, so stdout is the same
 // for the same options, byte for byte.
 
+import type { ExploredCounterexample } from '../../engine/counterexample.ts';
 import { explore, type ExploreResult } from '../../explore/explore.ts';
 import type { BitstateStats } from '../../explore/search.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { formatTraceText } from '../../trace/text.ts';
-import { choiceOption, intOption, noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
+import { choiceOption, flagsOnly, intOption, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import type { Segment } from '../../engine/run.ts';
@@ -88,12 +89,16 @@ const exploreStatus = (r: ExploreResult, bad: number, missed: number) => (r.boun
 
 const showSchedule = (sch: Segment[]) => sch.length === 0 ? 'no context switch: each thread runs to completion in order' : `${sch.map((s) => `T${s.thread} x${s.steps}`).join(', ')}, then each thread to completion in order`;
 
+/** A counterexample in explore's JSON: its scenario and variant are the result's own, the run is its results and trace. */
+function counterexampleJson({ scenario: _s, variant: _v, run, ...cx }: ExploredCounterexample) {
+  return { ...cx, run: { results: run.results, trace: run.trace } };
+}
+
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
   usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     const o = options(values);
     const properties = propertiesOption(values.property);
     checkOutDir(values);
@@ -115,7 +120,7 @@ export const exploreCommand: Command = {
       const { states: _n, transitions: _t, maxDepth: _d, ...counts } = stable;
       process.stdout.write(JSON.stringify({
         ...r, stats: speedBound(r) ? counts : stable, expectedViolationsNotFound: missed,
-        properties: r.properties.map((p) => ({ ...p, ...(p.counterexample ? { counterexample: { ...p.counterexample, run: { results: p.counterexample.run.results, trace: p.counterexample.run.trace } } } : {}) })),
+        properties: r.properties.map((p) => ({ ...p, ...(p.counterexample ? { counterexample: counterexampleJson(p.counterexample) } : {}) })),
       }, null, 2) + '\n');
       return status;
     }
@@ -149,8 +154,7 @@ export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
   usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, COMMON);
-    noPositionals(positionals);
+    const values = flagsOnly(argv, COMMON);
     const o = options(values);
     if (values['no-symmetry']) throw new UsageError('--no-symmetry: outcomes never uses symmetry (it would fold outcomes that differ only by which socket won)');
     checkOutDir(values);

@@ -7,10 +7,10 @@ import { conform, formatComparison } from '../../conform/conform.ts';
 import { runWitness } from '../../kernel/witness.ts';
 import { modelReadings } from '../../kernel/witness-outcomes.ts';
 import { HarnessUnavailable } from '../../kernel/libc.ts';
-import { ScenarioError as HarnessScenarioError } from '../../kernel/validate.ts';
+import { ScenarioError } from '../../errors.ts';
 import { explore } from '../../explore/explore.ts';
 import { loadScenario } from '../../scenarios/load.ts';
-import { intOption, noPositionals, parse, pathOption, variantOption } from '../options.ts';
+import { flagsOnly, intOption, pathOption, variantOption } from '../options.ts';
 import { UsageError } from '../errors.ts';
 import { checkOutFile, writing } from '../out.ts';
 import { INTERRUPTED_EXIT, interrupted, runInterruptible } from '../interrupt.ts';
@@ -25,7 +25,7 @@ export function kernelGuard<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof HarnessUnavailable || e instanceof HarnessScenarioError) throw new UsageError(e.message);
+    if (e instanceof HarnessUnavailable || e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
 }
@@ -34,8 +34,7 @@ export const conformCommand: Command = {
   summary: 'differential conformance: generated sequential scenarios on the model and on this kernel, op by op',
   usage: '[--variant linux-6.18] [--runs N] [--seed S] [--path P] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { variant: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, json: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { variant: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, json: { type: 'boolean' } });
     const variant = variantOption(values.variant ?? 'linux-6.18');
     const runs = intOption(values.runs, 'runs', 300, 1, 10_000_000);
     const seed = intOption(values.seed, 'seed', 1, -(2 ** 31), 2 ** 31 - 1);
@@ -48,7 +47,7 @@ export const conformCommand: Command = {
       } catch (e) {
         if (path && /Unable to replay/i.test((e as Error).message)) throw new UsageError(`--path ${path} leads to no disagreement with --seed ${seed} and --runs ${runs} (give the --path conform printed)`);
         // Generated scenarios bind 0.0.0.0, which only a private network namespace allows.
-        if (e instanceof HarnessScenarioError && /binds 0\.0\.0\.0/.test(e.message)) throw new UsageError('conform binds 0.0.0.0, which needs a private network namespace, and this user cannot create one (run conform as root; witness runs as any user)');
+        if (e instanceof ScenarioError && /binds 0\.0\.0\.0/.test(e.message)) throw new UsageError('conform binds 0.0.0.0, which needs a private network namespace, and this user cannot create one (run conform as root; witness runs as any user)');
         throw e;
       }
     });
@@ -75,8 +74,7 @@ export const witnessCommand: Command = {
   summary: "run a concurrent scenario on this kernel many times and hold its outcomes against the model's outcome set",
   usage: '[--scenario NAME|FILE.json] [--variant linux-6.18] [--seconds S | --trials N] [--save FILE [--force]] [--json]',
   async run(argv) {
-    const { values, positionals } = parse(argv, { scenario: { type: 'string' }, variant: { type: 'string' }, seconds: { type: 'string' }, trials: { type: 'string' }, save: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { scenario: { type: 'string' }, variant: { type: 'string' }, seconds: { type: 'string' }, trials: { type: 'string' }, save: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } });
     if (values.force && values.save === undefined) throw new UsageError('--force only makes sense with --save FILE');
     if (values.save !== undefined) checkOutFile(String(values.save), '--save', !!values.force);
     if (values.seconds !== undefined && values.trials !== undefined) throw new UsageError('give --seconds or --trials, not both');
@@ -104,7 +102,7 @@ export const witnessCommand: Command = {
     try {
       w = await runWitness(scenario, { ...(seconds !== undefined ? { seconds } : {}), ...(trials !== undefined ? { trials } : { ...(seconds === undefined ? { seconds: 10 } : {}) }), stop: interrupted });
     } catch (e) {
-      if (e instanceof HarnessUnavailable || e instanceof HarnessScenarioError) throw new UsageError(e.message);
+      if (e instanceof HarnessUnavailable || e instanceof ScenarioError) throw new UsageError(e.message);
       throw e;
     }
     // A kernel outcome is predicted when the model has it, or has what it stands for (a SYN reset by its listener's close).

@@ -12,7 +12,7 @@ import type { Variant } from '../../../model/variant.ts';
 import { PROPERTIES } from '../../../properties/registry.ts';
 import { checkVariant, formatMismatch, type FileReader, type LinesContext } from '../../lines/check.ts';
 import { UsageError } from '../../errors.ts';
-import { noPositionals, parse, variantOption } from '../options.ts';
+import { flagsOnly, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 
 const PATHS = [AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_IPV4_C, REUSEPORT_C];
@@ -27,7 +27,7 @@ export function treeReader(tree: string): FileReader {
 }
 
 /** The kernel of a tree: by its top Makefile's VERSION and PATCHLEVEL, else by trying each one. */
-export function kernelOfTree(tree: string, read: FileReader): Variant {
+function kernelOfTree(tree: string, read: FileReader): Variant {
   const makefile = read('Makefile');
   if (makefile !== undefined) {
     const version = /^VERSION = (\d+)$/m.exec(makefile)?.[1];
@@ -48,8 +48,7 @@ export const linesCommand: Command = {
   summary: 'check that every cited kernel line holds the C its step quotes (and where a moved line is now)',
   usage: '--tree DIR [--variant V]',
   run(argv) {
-    const { values, positionals } = parse(argv, { tree: { type: 'string' }, variant: { type: 'string' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { tree: { type: 'string' }, variant: { type: 'string' } });
     if (values.tree === undefined) throw new UsageError('--tree DIR is required (a kernel tree, e.g. ../shared/linux/4.3)');
     const tree = String(values.tree);
     if (!existsSync(tree) || !statSync(tree).isDirectory()) throw new UsageError(`--tree ${tree}: no such directory`);

@@ -8,14 +8,14 @@ import { exploreKill } from '../../explore/kill.ts';
 import { MUTANTS } from '../../../model/mutants/index.ts';
 import { KERNELS } from '../../../model/registry.ts';
 import type { Variant } from '../../../model/variant.ts';
-import { intOption, noPositionals, parse } from '../options.ts';
+import { flagsOnly, intOption } from '../options.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
 import { OUT_OPTIONS, checkOutDir, writeOut } from '../out.ts';
 import type { CounterexampleOutput } from '../../trace/files.ts';
 
-export interface KillRow {
+interface KillRow {
   id: string;
   catalogue: string;
   change: string;
@@ -29,7 +29,7 @@ export interface KillRow {
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : 0; };
 const mostCommon = (xs: string[]) => [...new Set(xs)].sort((a, b) => xs.filter((x) => x === b).length - xs.filter((x) => x === a).length)[0] ?? '-';
 
-export function killRow(v: Variant, seeds: number, depth = 2): KillRow {
+function killRow(v: Variant, seeds: number, depth = 2): KillRow {
   const files: CounterexampleOutput[] = [];
   const sched = (scheduler: 'random' | 'pct') => {
     const rs = Array.from({ length: seeds }, (_, i) => firstCounterexample(v, { seed: i + 1, scheduler, depth, maxRuns: 20_000 }));
@@ -55,8 +55,7 @@ export const mutantsCommand: Command = {
   summary: 'the mutant kill table: random checker (uniform and PCT) and explorer against every mutant',
   usage: '[--base linux-4.3|linux-6.18] [--seeds N] [--no-timing] [--out DIR [--force]] [--json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { base: { type: 'string' }, seeds: { type: 'string' }, 'no-timing': { type: 'boolean' }, json: { type: 'boolean' }, ...OUT_OPTIONS });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { base: { type: 'string' }, seeds: { type: 'string' }, 'no-timing': { type: 'boolean' }, json: { type: 'boolean' }, ...OUT_OPTIONS });
     const seeds = intOption(values.seeds, 'seeds', 10, 1, 1000);
     const base = values.base as string | undefined;
     if (base !== undefined && !KERNELS.some((k) => k.id === base)) throw new UsageError(`unknown base "${base}" (kernels: ${KERNELS.map((k) => k.id).join(', ')})`);

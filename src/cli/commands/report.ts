@@ -15,7 +15,7 @@ import { diffVariants } from '../../diff/diff.ts';
 import { BUILTIN_SCENARIOS } from '../../scenarios/builtin.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { CHECK_OPTIONS, CHECK_USAGE, checkStatus, runCheck } from './check.ts';
-import { noPositionals, parse, propertiesOption, variantOption } from '../options.ts';
+import { flagsOnly, propertiesOption, variantOption } from '../options.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { checkOutDir, writing } from '../out.ts';
@@ -39,10 +39,9 @@ export const reportCommand: Command = {
   summary: 'run check and write an HTML report (verdicts, statechart, counterexamples step by step), or with --from/--to the diff of two variants',
   usage: `--out DIR [--force] ${CHECK_USAGE}   |   --from V1 --to V2 [--scenario NAME|FILE.json] [--property ID] --out DIR [--force]`,
   run(argv) {
-    const { values, positionals } = parse(argv, {
+    const values = flagsOnly(argv, {
       ...CHECK_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' },
     });
-    noPositionals(positionals);
     if (values.out === undefined) throw new UsageError('report needs --out DIR');
     const dir = String(values.out);
     const page = join(dir, 'report.html');

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../docs/defaults.ts';
 import { semanticsData, semanticsJson, semanticsMarkdown, VERIFIED_KERNEL } from '../../semantics/page.ts';
 import { combinations } from '../../semantics/table.ts';
 import { readKernelRecord, verifyOnKernel, type KernelRecord } from '../../semantics/verify.ts';
-import { noPositionals, parse } from '../options.ts';
+import { flagsOnly } from '../options.ts';
 import { UsageError } from '../errors.ts';
 import type { Command } from '../command.ts';
 import { docsStale } from '../../docs/stale.ts';
@@ -48,8 +48,7 @@ export const semanticsCommand: Command = {
   summary: 'the SO_REUSEADDR / SO_REUSEPORT table of every kernel of the model (docs/SEMANTICS.md); --verify checks the 6.18 cells on this kernel',
   usage: '[--verify] [--out FILE [--force] | --json]',
   run(argv) {
-    const { values, positionals } = parse(argv, { verify: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' } });
-    noPositionals(positionals);
+    const values = flagsOnly(argv, { verify: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, force: { type: 'boolean' } });
     if (values.force && values.out === undefined) throw new UsageError('--force only makes sense with --out FILE');
     if (values.json && values.out !== undefined) throw new UsageError('--json prints the table to stdout and --out FILE writes the page: give one of them');
     const path = values.out === undefined ? SEMANTICS_PATH : resolve(String(values.out));
