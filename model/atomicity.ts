@@ -59,7 +59,7 @@ export function atomicity(step: Pick<Step, 'locks' | 'footprint'>, others?: read
 }
 
 /** Every access the steps of these programs may make: what another thread running any of them can touch. */
-const allAccesses = (programs: readonly { steps: readonly Step[] }[]): readonly Access[] =>
+export const allAccesses = (programs: readonly { steps: readonly Step[] }[]): readonly Access[] =>
   programs.flatMap((p) => p.steps.flatMap((s) => s.footprint ?? []));
 
 /**
