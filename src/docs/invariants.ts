@@ -70,8 +70,25 @@ function survivors(ms: readonly Variant[]): string[] {
   return [`**Mutants no property kills:** ${ms.map((m) => code(m.id)).join(', ')}.`, ''];
 }
 
-/** The page: heading, lifecycle, summary table, one section per property, the atomicity table. */
+/**
+ * The last page generated, with its inputs: the same registries, numbers and witness give the same
+ * bytes, so a second call (the test of `docs --check` after the test's own generation, in one
+ * process) is not worked out twice. Inputs are compared by identity, the witness by value.
+ */
+let last: { key: unknown[]; text: string } | undefined;
+
 export function generateInvariantsDoc(o: InvariantsDocOptions): string {
+  // Element by element: KERNELS is a live list that registerVariant grows.
+  const key = [...o.properties, ...o.kernels, ...o.mutants, ...o.scenarios, o.properties.length, o.kernels.length, o.mutants.length,
+    o.runs, o.mutantMaxStates, o.seed, JSON.stringify(o.witness)];
+  if (last && last.key.length === key.length && last.key.every((x, i) => x === key[i])) return last.text;
+  const text = generateUncached(o);
+  last = { key, text };
+  return text;
+}
+
+/** The page: heading, lifecycle, summary table, one section per property, the atomicity table. */
+function generateUncached(o: InvariantsDocOptions): string {
   const verdictOf = kernelVerdicts(o);
   const mutants = mutantTable(o.mutants, { scenarios: o.scenarios, properties: o.properties, maxStates: o.mutantMaxStates });
   const out = [

@@ -12,7 +12,7 @@ import { KERNELS } from '../../model/registry.ts';
 import { MUTANTS } from '../../model/mutants/index.ts';
 import { PROPERTIES, findProperty } from '../../properties/registry.ts';
 import { BUILTIN_SCENARIOS, listenRace } from '../../src/scenarios/builtin.ts';
-import { cli } from '../trace/fixtures.ts';
+import { runMain } from '../cli/in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlm-docs-'));
 
@@ -50,14 +50,18 @@ describe('docs/INVARIANTS.md', () => {
     expect(section).toContain('#### Real-kernel witness');
   });
 
-  it('docs --check exits 1 on a stale file and 0 after docs rewrote it', () => {
+  // In this process: its generation is the one above, remembered, rather than worked out again.
+  it('docs --check exits 1 on a stale file and 0 after docs rewrote it', async () => {
     const path = join(dir, 'INVARIANTS.md');
     writeFileSync(path, expected.replace('holds', 'HOLDS'));
-    const stale = cli('docs', '--check', '--out', path);
+    const stale = await runMain(['docs', '--check', '--out', path]);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toMatch(/INVARIANTS\.md is stale \(first difference at line \d+\); run "npx tcp-listen-model docs"/);
     writeFileSync(path, expected);
     expect(docsStale(path, expected)).toBeNull();
+    const fresh = await runMain(['docs', '--check', '--out', path]);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/INVARIANTS\.md is up to date\n$/);
     expect(docsStale(join(dir, 'absent.md'), expected)).toMatch(/does not exist/);
   });
 });

@@ -12,6 +12,7 @@ import { pairLookup, predict, threeScenario, type ThreeCombination } from '../..
 import { NOT_RUN, kernelAnswers } from '../../src/semantics/verify.ts';
 import { semanticsData, semanticsMarkdown } from '../../src/semantics/page.ts';
 import { SEMANTICS_PATH, SEMANTICS_RECORD_PATH, expectedSemanticsPage } from '../../src/cli/commands/semantics.ts';
+import { runMain } from '../cli/in-process.ts';
 
 const BIN = join(import.meta.dirname, '../../dist/cli.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -123,9 +124,11 @@ describe('docs/SEMANTICS.md', () => {
 
 describe('the semantics command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tlm-semantics-'));
-  it('--out FILE writes the page; a second run refuses to replace it (without --force) before any work', () => {
+  // The page itself is worked out in this process (the model side is remembered there, so this
+  // costs no second search); the refusal runs the real process.
+  it('--out FILE writes the page; a second run refuses to replace it (without --force) before any work', async () => {
     const file = join(dir, 'table.md');
-    const r = cli('semantics', '--out', file);
+    const r = await runMain(['semantics', '--out', file]);
     expect(r.status).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(expectedSemanticsPage());
     writeFileSync(file, 'mine');
@@ -135,8 +138,8 @@ describe('the semantics command', () => {
     expect(readFileSync(file, 'utf8')).toBe('mine');
   });
 
-  it('--json prints every row with both kernels\' answers', () => {
-    const r = cli('semantics', '--json');
+  it('--json prints every row with both kernels\' answers', async () => {
+    const r = await runMain(['semantics', '--json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout) as { cells: number; rows: { model: Record<string, unknown> }[] };
     expect(j.cells).toBe(640);
@@ -151,8 +154,9 @@ describe('the semantics command', () => {
     ['a positional', ['semantics', 'table'], /unexpected argument "table"/],
   ];
   for (const [what, args, message] of bad) {
-    it(`${what}: one line, exit 2, nothing written`, () => {
-      const r = cli(...args);
+    it(`${what}: one line, exit 2, nothing written`, async () => {
+      const r = await runMain(args);
+      expect(r.threw).toBe(undefined);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
