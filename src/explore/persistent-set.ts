@@ -21,6 +21,7 @@ import { conflicts, heldBefore } from '../../model/footprint.ts';
 import type { Access, Ctx, Step } from '../../model/program.ts';
 import { TH } from '../../model/state.ts';
 import type { System } from '../../model/system.ts';
+import { PROPERTY_READS } from './visibility.ts';
 
 /** Thread masks are 32-bit integers. */
 const MAX_THREADS = 31;
@@ -34,6 +35,13 @@ export class PersistentSets {
    * conflict with step pc of thread t's op; -1 when none of u's steps can.
    */
   private readonly lastConflict: Int8Array[][][];
+  /**
+   * writesRead[t][op][pc] = 1 when the step declares a write of a field some property reads
+   * (visibility.ts), or declares no footprint: a move that starts there is almost surely
+   * visible, so, where the proviso applies, it is not tried as a seed (expanding every move
+   * instead is always sound; the proviso is still checked on what the move really changed).
+   */
+  private readonly writesRead: Uint8Array[][];
   private readonly T: number;
   readonly usable: boolean;
 
@@ -52,18 +60,23 @@ export class PersistentSets {
       }
       return row;
     })));
+    this.writesRead = threads.map((th) => th.programs.map((p) => Uint8Array.from(p.steps, (s) =>
+      s.footprint === undefined || s.footprint.some((a) => a.rw !== 'r' && PROPERTY_READS.has(a.at)) ? 1 : 0)));
   }
 
   /**
    * The threads to expand at state `s`, as a mask: a persistent set among `enabled` (a mask of
-   * the threads that can move; `unfinished` those that have not finished).
+   * the threads that can move; `unfinished` those that have not finished). With `invisibleSeeds`
+   * only threads whose next step writes nothing a property reads are tried as seeds.
    */
-  choose(s: Uint8Array, enabled: number, unfinished: number): number {
+  choose(s: Uint8Array, enabled: number, unfinished: number, invisibleSeeds: boolean): number {
     if (!this.usable) return enabled;
     const { L } = this.sys;
     let best = enabled, bestSize = popcount(enabled);
     for (let seed = 0; seed < this.T && bestSize > 1; seed++) {
       if ((enabled & (1 << seed)) === 0) continue;
+      const at = L.thBase + seed * L.thSize;
+      if (invisibleSeeds && this.writesRead[seed][s[at + TH.op]][s[at + TH.pc]] === 1) continue;
       let set = 1 << seed;
       const work = [seed];
       while (work.length > 0) {

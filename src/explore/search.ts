@@ -321,7 +321,7 @@ class Search {
       // so no cycle proviso is needed (README, "Partial-order reduction").
       let ready = 0;
       for (let t = 0; t < this.T; t++) if ((unfinished & (1 << t)) !== 0 && enabled(sys, k, t)) ready |= 1 << t;
-      const persistent = this.por.choose(cur, ready, unfinished);
+      const persistent = this.por.choose(cur, ready, unfinished, this.needsProviso);
       const proper = persistent !== ready;
       moved = this.moves(id, depth, persistent, proper && this.needsProviso);
       if (proper && this.visible && !this.stopped) moved += this.moves(id, depth, ready & ~persistent, false);
