@@ -64,6 +64,16 @@ export class PersistentSets {
       s.footprint === undefined || s.footprint.some((a) => a.rw !== 'r' && PROPERTY_READS.has(a.at)) ? 1 : 0)));
   }
 
+  /** Some unfinished thread's next step writes nothing a property reads: a seed worth trying where the proviso applies. */
+  anyInvisibleSeed(s: Uint8Array, unfinished: number): boolean {
+    const { L } = this.sys;
+    for (let t = 0; t < this.T; t++) {
+      const at = L.thBase + t * L.thSize;
+      if ((unfinished & (1 << t)) !== 0 && this.writesRead[t][s[at + TH.op]][s[at + TH.pc]] === 0) return true;
+    }
+    return false;
+  }
+
   /**
    * The threads to expand at state `s`, as a mask: a persistent set among `enabled` (a mask of
    * the threads that can move; `unfinished` those that have not finished). With `invisibleSeeds`

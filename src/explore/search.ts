@@ -312,7 +312,7 @@ class Search {
     for (let t = 0; t < this.T; t++) if (!threadDone(sys, k, t)) unfinished |= 1 << t;
     if (unfinished === 0) { this.finished(id); return; }
     let moved: number;
-    if (this.por === null) {
+    if (this.por === null || (this.needsProviso && !this.por.anyInvisibleSeed(cur, unfinished))) {
       moved = this.moves(id, depth, unfinished, false);
     } else {
       // Partial-order reduction: a persistent set first; the other threads too unless every
