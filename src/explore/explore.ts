@@ -98,19 +98,24 @@ export function explore(o: ExploreOptions): ExploreResult {
     stopsSearch: (p: Property) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
   };
   const r = search(sys, o.properties, sym, { ...options, por });
-  const shortest = por && strategy === 'bfs' ? shortestPaths(sys, o.properties, sym, options, r) : new Map<string, { found: Found; moves: number[] }>();
+  const exact = por && strategy === 'bfs' ? shortestPaths(sys, o.properties, sym, options, r) : { paths: new Map<string, { found: Found; moves: number[] }>() };
+  const shortest = exact.paths;
+  // The plain search for the shortest paths stopped at a bound (or Ctrl-C) first: the result is
+  // not complete, its counterexamples are not known to be shortest.
+  const truncated = r.truncated || exact.bound !== undefined;
+  const bound = r.bound ?? exact.bound;
   const found = new Map([...r.found].map(([id, f]) => [id, shortest.get(id)?.found ?? f]));
   const exactMoves = new Map([...shortest.values()].map((x) => [x.found, x.moves]));
   // Rebuild each counterexample and outcome as a concrete schedule and replay it with a trace.
   const schedule = (moves: number[]) => toSegments(sys, moves, merge, sym);
   const properties = o.properties.map((p) => verdictOf(p, {
-    sys, variant: o.variant, merge, found, complete: !r.truncated && !r.stopped,
+    sys, variant: o.variant, merge, found, complete: !truncated && !r.stopped,
     movesTo: (f) => exactMoves.get(f) ?? movesTo(r.parent, r.move, f), schedule,
   }));
   const outcomes = o.outcomes ? witnessOutcomes(sys, r.outcomeAt, (id) => schedule(pathTo(r.parent, r.move, id)), merge) : undefined;
   return {
-    scenario: o.scenario.name, variant: o.variant.id, strategy, symmetry: sym !== null, merge, por, truncated: r.truncated,
-    ...(r.bound ? { bound: r.bound } : {}),
+    scenario: o.scenario.name, variant: o.variant.id, strategy, symmetry: sym !== null, merge, por, truncated,
+    ...(bound ? { bound } : {}),
     properties,
     stats: r.stats(performance.now()),
     coverage: coverage(sys, r.stepsRun, r.lifeCoverage),
@@ -129,18 +134,19 @@ export function explore(o: ExploreOptions): ExploreResult {
  * set reaches the violation without the invisible move the reduced search made first. So the
  * violations of invariants, step and return properties get their shortest path from a plain
  * breadth-first search that stops once it has found them all: the same path the search
- * without reduction reports. Returns, per such property, the violation so found and the moves to it.
+ * without reduction reports. Returns, per such property, the violation so found and the moves to
+ * it, and the bound that stopped that search before it found them all, if one did.
  */
-function shortestPaths(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, reduced: SearchResult): Map<string, { found: Found; moves: number[] }> {
-  // A search that never used a smaller set made the plain search's moves in its order.
-  if (reduced.reducedStates === 0) return new Map();
-  const needed = properties.filter((p) => p.kind !== 'outcome' && p.kind !== 'progress' && reduced.found.has(p.id)).map((p) => p.id);
+function shortestPaths(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, reduced: SearchResult): { paths: Map<string, { found: Found; moves: number[] }>; bound?: string } {
   const out = new Map<string, { found: Found; moves: number[] }>();
-  if (needed.length === 0) return out;
+  // A search that never used a smaller set made the plain search's moves in its order.
+  if (reduced.reducedStates === 0) return { paths: out };
+  const needed = properties.filter((p) => p.kind !== 'outcome' && p.kind !== 'progress' && reduced.found.has(p.id)).map((p) => p.id);
+  if (needed.length === 0) return { paths: out };
   const plain = search(sys, properties, sym, { ...o, stopWhenFound: new Set(needed) });
   for (const id of needed) {
     const f = plain.found.get(id);
     if (f !== undefined) out.set(id, { found: f, moves: movesTo(plain.parent, plain.move, f) });
   }
-  return out;
+  return { paths: out, ...(plain.truncated && out.size < needed.length ? { bound: plain.bound } : {}) };
 }
