@@ -140,7 +140,7 @@ export function invisibleSteps(threads: readonly ThreadSteps[], concurrent: numb
 }
 
 /** The access's lock is held from before the step begins (an earlier step took it). */
-function heldBefore(s: Step, a: Access): boolean {
+export function heldBefore(s: Step, a: Access): boolean {
   const l = lockOf(a);
   return l !== null && (s.locks[l] === 'held' || s.locks[l] === 'release');
 }

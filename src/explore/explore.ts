@@ -20,7 +20,9 @@ import { expectedOn } from '../engine/check.ts';
 import { coverage, type Coverage } from './coverage.ts';
 import { witnessOutcomes, type Outcome } from './outcomes.ts';
 import { movesTo, pathTo, toSegments } from './paths.ts';
-import { search, type ExploreStats } from './search.ts';
+import { search, type ExploreStats, type Found, type SearchOptions, type SearchResult } from './search.ts';
+import type { System } from '../../model/system.ts';
+import type { Symmetry } from './symmetry.ts';
 import { findSymmetry } from './symmetry.ts';
 import { verdictOf, type PropertyOutcome } from './verdicts.ts';
 import { nonAtomicSteps } from '../../model/atomicity.ts';
@@ -43,6 +45,8 @@ export interface ExploreOptions {
   exact?: boolean;
   symmetry?: boolean;
   merge?: boolean;
+  /** Partial-order reduction (persistent sets, src/explore/persistent-set.ts); off unless asked for. */
+  por?: boolean;
   /** Stop at the first violation that is not a documented kernel behaviour. */
   stopAtFirstViolation?: boolean;
   /** Collect the final outcomes with a shortest witness each. */
@@ -59,6 +63,7 @@ export interface ExploreResult {
   strategy: 'bfs' | 'dfs';
   symmetry: boolean;
   merge: boolean;
+  por: boolean;
   /** The search ended at a bound before visiting every state. */
   truncated: boolean;
   /** Why it was truncated: "states", "seconds" or "memory". */
@@ -83,22 +88,33 @@ export function explore(o: ExploreOptions): ExploreResult {
   const strategy = o.strategy ?? 'bfs';
   const merge = o.merge ?? true;
   const sym = o.symmetry ? findSymmetry(sys) : null;
+  // The race analysis looks at every state: the reduction would hide some.
+  const por = !!o.por && !o.races;
   const finder = o.races ? new RaceFinder(sys) : undefined;
-  const r = search(sys, o.properties, sym, {
+  const options = {
     ...(finder ? { visit: (s: Uint8Array) => finder.visit(s) } : {}),
     strategy, merge, maxStates: o.maxStates, maxSeconds: o.maxSeconds, maxBytes: o.maxBytes, exact: o.exact, outcomes: o.outcomes, progress: o.progress,
-    stopsSearch: (p) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
-  });
+    stopsSearch: (p: Property) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
+  };
+  const r = search(sys, o.properties, sym, { ...options, por });
+  const exact = por && strategy === 'bfs' ? shortestPaths(sys, o.properties, sym, options, r) : { paths: new Map<string, { found: Found; moves: number[] }>() };
+  const shortest = exact.paths;
+  // The plain search for the shortest paths stopped at a bound (or Ctrl-C) first: the result is
+  // not complete, its counterexamples are not known to be shortest.
+  const truncated = r.truncated || exact.bound !== undefined;
+  const bound = r.bound ?? exact.bound;
+  const found = new Map([...r.found].map(([id, f]) => [id, shortest.get(id)?.found ?? f]));
+  const exactMoves = new Map([...shortest.values()].map((x) => [x.found, x.moves]));
   // Rebuild each counterexample and outcome as a concrete schedule and replay it with a trace.
   const schedule = (moves: number[]) => toSegments(sys, moves, merge, sym);
   const properties = o.properties.map((p) => verdictOf(p, {
-    sys, variant: o.variant, merge, found: r.found, complete: !r.truncated && !r.stopped,
-    movesTo: (f) => movesTo(r.parent, r.move, f), schedule,
+    sys, variant: o.variant, merge, found, complete: !truncated && !r.stopped,
+    movesTo: (f) => exactMoves.get(f) ?? movesTo(r.parent, r.move, f), schedule,
   }));
   const outcomes = o.outcomes ? witnessOutcomes(sys, r.outcomeAt, (id) => schedule(pathTo(r.parent, r.move, id)), merge) : undefined;
   return {
-    scenario: o.scenario.name, variant: o.variant.id, strategy, symmetry: sym !== null, merge, truncated: r.truncated,
-    ...(r.bound ? { bound: r.bound } : {}),
+    scenario: o.scenario.name, variant: o.variant.id, strategy, symmetry: sym !== null, merge, por, truncated,
+    ...(bound ? { bound } : {}),
     properties,
     stats: r.stats(performance.now()),
     coverage: coverage(sys, r.stepsRun, r.lifeCoverage),
@@ -108,4 +124,28 @@ export function explore(o: ExploreOptions): ExploreResult {
     notAtomic: nonAtomicSteps([...new Set(sys.threads.slice(0, sys.concurrent).flatMap((t) => t.programs))])
       .map((o) => ({ step: o.step, where: where(o.where), rule: o.rule })),
   };
+}
+
+/**
+ * The reduction keeps every violation, deadlock and final state, and the shortest path to a
+ * deadlock or a final state (a persistent set only reorders moves that commute). A state
+ * property can be reached sooner in the full graph, though: a path that makes no move of the
+ * set reaches the violation without the invisible move the reduced search made first. So the
+ * violations of invariants, step and return properties get their shortest path from a plain
+ * breadth-first search that stops once it has found them all: the same path the search
+ * without reduction reports. Returns, per such property, the violation so found and the moves to
+ * it, and the bound that stopped that search before it found them all, if one did.
+ */
+function shortestPaths(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, reduced: SearchResult): { paths: Map<string, { found: Found; moves: number[] }>; bound?: string } {
+  const out = new Map<string, { found: Found; moves: number[] }>();
+  // A search that never used a smaller set made the plain search's moves in its order.
+  if (reduced.reducedStates === 0) return { paths: out };
+  const needed = properties.filter((p) => p.kind !== 'outcome' && p.kind !== 'progress' && reduced.found.has(p.id)).map((p) => p.id);
+  if (needed.length === 0) return { paths: out };
+  const plain = search(sys, properties, sym, { ...o, stopWhenFound: new Set(needed) });
+  for (const id of needed) {
+    const f = plain.found.get(id);
+    if (f !== undefined) out.set(id, { found: f, moves: movesTo(plain.parent, plain.move, f) });
+  }
+  return { paths: out, ...(plain.truncated && out.size < needed.length ? { bound: plain.bound } : {}) };
 }

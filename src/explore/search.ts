@@ -7,13 +7,15 @@ import { Kernel } from '../../model/kernel-view.ts';
 import { LIFE } from '../../model/lifecycle/table.ts';
 import { LIFE_EVENTS } from '../../model/lifecycle/machine.ts';
 import type { Ctx, Step } from '../../model/program.ts';
-import { COVERAGE_STRIDE, threadDone, transition, type System } from '../../model/system.ts';
+import { COVERAGE_STRIDE, enabled, threadDone, transition, type System } from '../../model/system.ts';
 import type { Property, Violation } from '../../properties/types.ts';
 import { Checker } from '../engine/checker.ts';
 import { BitstateTable } from './bitstate.ts';
 import { FingerprintSet, RecentFingerprints, Zobrist, collisionProbability } from './fingerprint-set.ts';
 import { outcomeKey } from './outcomes.ts';
 import { NO_PARENT } from './paths.ts';
+import { PersistentSets } from './persistent-set.ts';
+import { changesVisible, visibleBytes } from './visibility.ts';
 import { StateQueue } from './state-queue.ts';
 import type { Symmetry } from './symmetry.ts';
 
@@ -31,6 +33,10 @@ export interface SearchOptions {
   exact?: boolean;
   /** Stop at the first violation of a property for which `stopsSearch` says so. */
   stopsSearch?: (p: Property) => boolean;
+  /** Stop once every one of these properties has been found violated. */
+  stopWhenFound?: ReadonlySet<string>;
+  /** Partial-order reduction: expand only a persistent set of threads where that is sound (persistent-set.ts). */
+  por?: boolean;
   /** Collect each final outcome with the first state that reaches it. */
   outcomes?: boolean;
   /** Called about every 100 ms with the figures so far. */
@@ -86,6 +92,8 @@ export interface SearchResult {
   lifeCoverage: Uint8Array;
   /** Outcome key -> first finished state with it. */
   outcomeAt: Map<string, number>;
+  /** States expanded with a smaller persistent set than every enabled move (partial-order reduction). */
+  reducedStates: number;
   /** The figures, with the time measured up to `now`. */
   stats(now: number): ExploreStats;
 }
@@ -93,6 +101,9 @@ export interface SearchResult {
 export function search(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions): SearchResult {
   return new Search(sys, properties, sym, o).run();
 }
+
+/** The property is checked on states and moves along the way (not only on final or stuck states). */
+const readsAlongTheWay = (p: Property) => p.kind === 'invariant' || p.kind === 'step' || p.kind === 'postcondition';
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -136,6 +147,13 @@ class Search {
   readonly stepsRun = new Uint8Array(4 * COVERAGE_STRIDE);
   readonly outcomeAt = new Map<string, number>();
   stepViolation: Violation | null = null;
+  readonly por: PersistentSets | null;
+  /** Some property still unviolated is checked along the way, not only on final or stuck states: the visibility proviso applies. */
+  needsProviso: boolean;
+  /** States expanded with a persistent set smaller than the enabled moves. */
+  reducedStates = 0;
+  /** With `por`: the bytes some property checked along the way reads (visibility.ts). */
+  readonly visibleAt: Uint8Array;
   /** One observer for every transition: allocating a closure per move costs more than the move. */
   readonly observe: (step: Step, ctx: Ctx, program: string, returnedOp: number, cov: number) => boolean;
 
@@ -155,9 +173,12 @@ class Search {
     this.k = new Kernel(sys.L, sys.socks, sys.ephemeral, this.next);
     this.k.lifeCoverage = new Uint8Array(LIFE.states.length * LIFE_EVENTS.length);
     this.queue = new StateQueue(this.words, o.strategy === 'dfs');
+    this.por = o.por ? new PersistentSets(sys) : null;
+    this.visibleAt = visibleBytes(sys.L);
     this.active = properties.slice();
     this.checker = new Checker(sys, this.active);
     this.perTransition = this.active.filter((p) => p.kind === 'invariant' && p.everyTransition);
+    this.needsProviso = this.active.some(readsAlongTheWay);
     this.observe = (step, ctx, program, returnedOp, cov) => {
       this.stepsRun[cov] = 1;
       const v = this.checker.afterStep(this.k, step, ctx, program, returnedOp);
@@ -182,8 +203,11 @@ class Search {
     this.active = this.active.filter((p) => p.id !== v.propertyId);
     this.checker = new Checker(this.sys, this.active);
     this.perTransition = this.perTransition.filter((p) => p.id !== v.propertyId);
+    this.needsProviso = this.active.some(readsAlongTheWay);
     const p = this.properties.find((x) => x.id === v.propertyId);
     if (p && this.o.stopsSearch?.(p)) this.stopped = true;
+    const until = this.o.stopWhenFound;
+    if (until !== undefined && [...until].every((id) => this.found.has(id))) this.stopped = true;
   }
 
   run(): SearchResult {
@@ -199,7 +223,7 @@ class Search {
     return {
       found: this.found, parent: this.parent, move: this.move, truncated: this.truncated,
       ...(this.bound ? { bound: this.bound } : {}), stopped: this.stopped, stepsRun: this.stepsRun,
-      lifeCoverage: this.k.lifeCoverage!, outcomeAt: this.outcomeAt, stats: (now) => this.stats(now),
+      lifeCoverage: this.k.lifeCoverage!, outcomeAt: this.outcomeAt, reducedStates: this.reducedStates, stats: (now) => this.stats(now),
     };
   }
 
@@ -280,16 +304,48 @@ class Search {
 
   /** Every move of every thread from state `id` (in `cur`): new states are stored and queued. */
   private expand(id: number, depth: number): void {
-    const { sys, k, cur, next } = this;
+    const { sys, k, cur } = this;
     if (depth > this.maxDepth) this.maxDepth = depth;
     if (this.o.visit !== undefined) this.o.visit(cur);
-    let unfinished = false, moved = false;
+    k.s = cur;
+    let unfinished = 0;
+    for (let t = 0; t < this.T; t++) if (!threadDone(sys, k, t)) unfinished |= 1 << t;
+    if (unfinished === 0) { this.finished(id); return; }
+    let moved: number;
+    if (this.por === null || (this.needsProviso && !this.por.anyInvisibleSeed(cur, unfinished))) {
+      moved = this.moves(id, depth, unfinished, false);
+    } else {
+      // Partial-order reduction: a persistent set first; the other threads too unless every
+      // move in the set is invisible (visibility.ts: no property checked along the way can
+      // tell it from its being made later). The state graph is acyclic,
+      // so no cycle proviso is needed (README, "Partial-order reduction").
+      let ready = 0;
+      for (let t = 0; t < this.T; t++) if ((unfinished & (1 << t)) !== 0 && enabled(sys, k, t)) ready |= 1 << t;
+      const persistent = this.por.choose(cur, ready, unfinished, this.needsProviso);
+      const proper = persistent !== ready;
+      moved = this.moves(id, depth, persistent, proper && this.needsProviso);
+      if (proper && this.visible && !this.stopped) moved += this.moves(id, depth, ready & ~persistent, false);
+      else if (proper) this.reducedStates++;
+    }
+    if (moved === 0) {
+      const stuck = sys.threads.slice(0, this.T).filter((_, t) => !threadDone(sys, k, t)).map((th) => th.name);
+      const v = this.checker.deadlock(stuck);
+      if (v) this.record(v, -1, 0, id);
+    }
+  }
+
+  /** Set by `moves` with `judge`: some move changed more than its own thread's locals, or found a violation. */
+  private visible = false;
+
+  /** Moves each thread of the mask that can move from state `id`; returns how many moved. */
+  private moves(id: number, depth: number, mask: number, judge: boolean): number {
+    const { sys, k, cur, next } = this;
+    let moved = 0;
+    this.visible = false;
     // `next` still equals `cur` after a blocked thread: transition() writes nothing then.
     let nextIsCur = false;
-    k.s = cur;
     for (let t = 0; t < this.T; t++) {
-      if (threadDone(sys, k, t)) continue;
-      unfinished = true;
+      if ((mask & (1 << t)) === 0) continue;
       if (!nextIsCur) next.set(cur);
       nextIsCur = true;
       k.s = next;
@@ -298,18 +354,14 @@ class Search {
       // Blocked (0 steps) is the same test as enabled(), asked once instead of twice.
       if (transition(sys, k, t, this.o.merge, this.observe) === 0) { k.s = cur; continue; }
       nextIsCur = false;
-      moved = true;
+      moved++;
+      if (judge && !this.visible) this.visible = this.stepViolation !== null || k.refused !== null || changesVisible(this.visibleAt, cur, next);
       this.transitions++;
       this.afterMove(id, t, depth);
       k.s = cur;
       if (this.stopped) break;
     }
-    if (unfinished && !moved) {
-      const stuck = sys.threads.slice(0, this.T).filter((_, t) => !threadDone(sys, k, t)).map((th) => th.name);
-      const v = this.checker.deadlock(stuck);
-      if (v) this.record(v, -1, 0, id);
-    }
-    if (!unfinished) this.finished(id);
+    return moved;
   }
 
   /** After thread t moved from state id into `next`: its checks, and the new state if it is one. */

@@ -54,6 +54,18 @@ describe('outcomes and explore from the command line', () => {
     expect(r.stdout).toMatch(/some-concurrent-listener-succeeds\s+violated as expected \(shortest: 12 transitions\)/);
   });
 
+  it('explore reduces by partial order unless --no-por, with the same verdicts and shortest lengths', () => {
+    const args = ['explore', '--scenario', 'listen-race-4', '--no-symmetry', '--property', 'some-concurrent-listener-succeeds'];
+    const on = cli(...args), off = cli(...args, '--no-por');
+    expect([on.status, off.status]).toEqual([0, 0]);
+    expect(on.stdout).toMatch(/partial-order reduction on/);
+    expect(off.stdout).toMatch(/partial-order reduction off/);
+    const verdicts = (s: string) => s.split('\n').filter((l) => l.startsWith('some-concurrent'));
+    expect(verdicts(on.stdout)).toEqual(verdicts(off.stdout));
+    expect(on.stdout).toMatch(/^states 764,/m);
+    expect(off.stdout).toMatch(/^states 1561,/m);
+  });
+
   it('rejects a bad strategy or bound with one line and exit 2', async () => {
     for (const args of [['explore', '--strategy', 'random'], ['explore', '--max-states', '0'], ['outcomes', '--scenario', 'listen-race-99']]) {
       expectRefusal(await runMain(args), args.join(' '));

@@ -25,7 +25,7 @@ import { variantArg } from '../variant-file.ts';
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
   'max-states': { type: 'string' }, 'max-seconds': { type: 'string' }, 'max-memory': { type: 'string' },
-  'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, exact: { type: 'boolean' }, json: { type: 'boolean' },
+  'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, 'no-por': { type: 'boolean' }, exact: { type: 'boolean' }, json: { type: 'boolean' },
   ...OUT_OPTIONS,
 } as const;
 
@@ -40,6 +40,8 @@ function options(values: Record<string, unknown>) {
     // Node and the CLI itself take about 76 MiB more. 32 is the least the structures start with.
     maxBytes: intOption(values['max-memory'], 'max-memory', 16_384, 32, 1 << 20) * 2 ** 20,
     merge: !values['no-merge'],
+    // Partial-order reduction (src/explore/persistent-set.ts): on unless --no-por; --races turns it off.
+    por: !values['no-por'],
     exact: !!values.exact,
   };
 }
@@ -96,7 +98,7 @@ function counterexampleJson({ scenario: _s, variant: _v, run, ...cx }: ExploredC
 
 export const exploreCommand: Command = {
   summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--no-por] [--out DIR [--force]] [--json]',
   run(argv) {
     const values = flagsOnly(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     const o = options(values);
@@ -125,7 +127,7 @@ export const exploreCommand: Command = {
       return status;
     }
     const out = [
-      `explore ${r.scenario} on ${r.variant}: ${r.strategy === 'bfs' ? 'breadth-first' : 'depth-first'}, symmetry ${r.symmetry ? `on (orbits: ${r.orbits.map((o) => o.join('=')).join('; ')})` : 'off'}, invisible steps ${r.merge ? 'merged' : 'not merged'}`,
+      `explore ${r.scenario} on ${r.variant}: ${r.strategy === 'bfs' ? 'breadth-first' : 'depth-first'}, symmetry ${r.symmetry ? `on (orbits: ${r.orbits.map((o) => o.join('=')).join('; ')})` : 'off'}, invisible steps ${r.merge ? 'merged' : 'not merged'}, partial-order reduction ${r.por ? 'on' : 'off'}`,
       resultLine(r),
       ...(r.stats.bitstate ? [bitstateLine(r.stats.bitstate)] : []),
       '',
@@ -152,7 +154,7 @@ export const exploreCommand: Command = {
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--no-por] [--out DIR [--force]] [--json]',
   run(argv) {
     const values = flagsOnly(argv, COMMON);
     const o = options(values);
