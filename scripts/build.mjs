@@ -3,7 +3,7 @@
 // modules), with source maps, and the declarations with tsc (tsconfig.build.json).
 // `npm run build`; `npm ci` runs it through `prepare`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ await Promise.all([
   // (an error thrown through one is `instanceof` the other's export).
   build({ ...common, entryPoints: { index: 'src/index.ts', vitest: 'src/vitest.ts' }, outdir: dist, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
 ]);
+// The package's bin: `npx tcp-listen-model` in a clone runs this file itself, so it must be executable.
+chmodSync(join(dist, 'cli.js'), 0o755);
 
 // The report page inlines Mermaid's browser bundle; shipping that one file (MIT, its licence
 // beside it) spares every user of the package Mermaid's whole dependency tree.

@@ -79,6 +79,17 @@ function duBytes(dir: string): number {
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
+describe.skipIf(npmMissing)('the README\'s first command, in this checkout', () => {
+  it('npx tcp-listen-model runs the built bin here (dist/cli.js is executable)', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    expect(statSync(join(root, 'dist/cli.js')).mode & 0o111).not.toBe(0);
+    const r = spawnSync('npx', ['--offline', 'tcp-listen-model', 'scenarios'], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/listen-race-2/);
+  });
+});
+
 describe.skipIf(npmMissing)('the packed package in an empty project', () => {
   let tmp = '';
   let proj = '';
