@@ -147,12 +147,21 @@ export class KernelReader {
   /**
    * The first offset whose byte lies outside its domain, or -1 (the type check, in one pass):
    * every byte against its largest value, then the bytes of sparse domains against their
-   * allowed values (allowed[at * 256 + v]).
+   * allowed values (allowed[at * 256 + v]). With `before` (a state whose bytes all lie in their
+   * domains) and `after` (this state), both as 32-bit words, only the bytes of the words that
+   * differ are looked up.
    */
-  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }): number {
-    const s = this.s, max = domains.max;
+  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }, before?: Int32Array, after?: Int32Array): number {
+    const s = this.s, max = domains.max, allowed = domains.allowed;
+    if (before !== undefined && after !== undefined) {
+      for (let w = 0; w < before.length; w++) {
+        if (before[w] === after[w]) continue;
+        for (let at = w << 2, end = Math.min(at + 4, max.length); at < end; at++) if (allowed[(at << 8) + s[at]] === 0) return at;
+      }
+      return -1;
+    }
     for (let at = 0; at < max.length; at++) if (s[at] > max[at]) return at;
-    for (const at of domains.sparse) if (domains.allowed[(at << 8) + s[at]] === 0) return at;
+    for (const at of domains.sparse) if (allowed[(at << 8) + s[at]] === 0) return at;
     return -1;
   }
   /** The byte at an offset, to say what firstByteOutside found. */

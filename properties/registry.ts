@@ -334,6 +334,10 @@ export const PROPERTIES: readonly Property[] = [
     check(k, sys) {
       return typeErrorAt(k, sys);
     },
+    // Each byte is judged alone: after a transition from a state that passed, only the changed bytes can fail.
+    checkFrom(k, sys, before, after) {
+      return typeErrorAt(k, sys, before, after);
+    },
   },
 ];
 

@@ -37,10 +37,13 @@ function domainsOf(L: Layout, lifeStates: number): Domains {
   return d;
 }
 
-/** The first byte outside its field's domain, said as "<section>[<index>].<field> holds <value>", or null. */
-export function typeErrorAt(k: ReadonlyKernel, sys: System): string | null {
+/**
+ * The first byte outside its field's domain, said as "<section>[<index>].<field> holds <value>",
+ * or null; with `before` (a state that passed) and `after` (k's state) as words, only the bytes that differ.
+ */
+export function typeErrorAt(k: ReadonlyKernel, sys: System, before?: Int32Array, after?: Int32Array): string | null {
   const L = sys.L;
-  const at = k.firstByteOutside(domainsOf(L, sys.names.lifeStates.length));
+  const at = k.firstByteOutside(domainsOf(L, sys.names.lifeStates.length), before, after);
   if (at < 0) return null;
   const { section, index, offset } = locate(L, at);
   const { name, field } = section.fields[offset];

@@ -43,10 +43,14 @@ export class Checker {
     return null;
   }
 
-  /** After a whole transition (a step and the steps merged into it). */
-  afterTransition(k: ReadonlyKernel): Violation | null {
+  /**
+   * After a whole transition (a step and the steps merged into it). `before`, when given, is the
+   * state it started from, one in which every invariant held, and `after` the state k reads,
+   * both as 32-bit words (properties with `checkFrom` use them).
+   */
+  afterTransition(k: ReadonlyKernel, before?: Int32Array, after?: Int32Array): Violation | null {
     for (const p of this.invariants) {
-      const m = p.check(k, this.sys);
+      const m = before !== undefined && after !== undefined && p.checkFrom !== undefined ? p.checkFrom(k, this.sys, before, after) : p.check(k, this.sys);
       if (m !== null) return { propertyId: p.id, message: m };
     }
     return null;

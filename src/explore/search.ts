@@ -384,7 +384,7 @@ class Search {
     if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
     const nid = this.addState(id, t);
     k.s = this.canon;
-    const v = this.checker.afterTransition(k);
+    const v = this.checker.afterTransition(k, this.curWords, this.canonWords);
     if (v) this.record(v, id, t, -1);
     this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
   }

@@ -41,6 +41,27 @@ describe('the state schema', () => {
     expect(check(k2, sys)).toBe('socket[0].state holds 3, outside its domain (enum)');
   });
 
+  it('type-ok judged from the changed bytes gives check\'s answer on every byte a transition could spoil', () => {
+    if (typeOk.kind !== 'invariant' || !typeOk.checkFrom) throw new Error('type-ok has no checkFrom');
+    const from = runSchedule(sys, [{ thread: 0, steps: 2 }], { properties: PROPERTIES }).final;
+    const padded = (sys.L.size + 3) & ~3;
+    const before = new Uint8Array(padded), after = new Uint8Array(padded);
+    before.set(from);
+    const k = new Kernel(sys.L, sys.socks, sys.ephemeral, after);
+    let bad = 0;
+    // Every byte, set to every value: the incremental check must agree with the whole one.
+    for (let at = 0; at < sys.L.size; at++) {
+      for (let v = 0; v < 256; v++) {
+        after.set(before);
+        after[at] = v;
+        const whole = typeOk.check(k, sys);
+        expect(typeOk.checkFrom(k, sys, new Int32Array(before.buffer), new Int32Array(after.buffer))).toBe(whole);
+        if (whole !== null) bad++;
+      }
+    }
+    expect(bad).toBeGreaterThan(sys.L.size); // the loop reached values outside the domains
+  });
+
   it('the read-only view has no setter (the compiler says so)', () => {
     const k: ReadonlyKernel = new Kernel(sys.L, sys.socks, sys.ephemeral, sys.init.slice());
     // @ts-expect-error: a property or blocked() cannot write the state
