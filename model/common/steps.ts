@@ -7,7 +7,7 @@ import {
   AF_INET_C, ICSK_C, IH_C, TCP_C, TCP_CLOSE, TCP_LISTEN, SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK,
   RES_OK, RES_EINVAL, RES_EADDRINUSE, RES_EBADF, RES_ECONNREFUSED, RES_SYN_TO,
 } from '../kernel.ts';
-import { RETURN, type Access, type Ctx, type LockName, type Locks, type Step } from '../program.ts';
+import { RETURN, type Access, type Ctx, type LockName, type Locks, type Program, type Step } from '../program.ts';
 import type { KernelParts } from '../variant.ts';
 import { headLockBusy, listenLockBusy, sockLockBusy } from './guards.ts';
 import { fp, union } from '../footprint.ts';
@@ -48,7 +48,7 @@ export function releaseSock(fn: string, file: string, line: string): Step {
 
 // ---- bind ------------------------------------------------------------------------------------
 
-export function checkUnboundStep(fn: string, line: string, text: string): Step {
+function checkUnboundStep(fn: string, line: string, text: string): Step {
   return {
     id: 'check-unbound', fn, file: AF_INET_C, line, text, scope: 'socket', locks: SOCK_HELD,
     footprint: fp('socket.state r lock_sock/once', 'socket.num r lock_sock'),
@@ -59,7 +59,7 @@ export function checkUnboundStep(fn: string, line: string, text: string): Step {
   };
 }
 
-export function setAddrStep(fn: string, line: string, text: string): Step {
+function setAddrStep(fn: string, line: string, text: string): Step {
   return {
     id: 'set-addr', fn, file: AF_INET_C, line, text, scope: 'private', locks: SOCK_HELD,
     footprint: fp('socket.saddr w lock_sock unhashed'), // check-unbound passed: in no bind bucket yet
@@ -71,7 +71,7 @@ export function setAddrStep(fn: string, line: string, text: string): Step {
  * get_port inside bind(): on a refusal the address is reset and bind returns EADDRINUSE (4.3:
  * get_port returns 1) or get_port's errno, which is also the step's ret (6.18).
  */
-export function bindGetPortStep<R>(fn: string, line: string, text: string, parts: KernelParts<R>, locks: Locks, getPort: readonly Access[]): Step {
+function bindGetPortStep<R>(fn: string, line: string, text: string, parts: KernelParts<R>, locks: Locks, getPort: readonly Access[]): Step {
   return {
     id: 'get-port', fn, file: AF_INET_C, line, text, scope: 'shared', locks, blocked: headLockBusy,
     // The refusal resets the address of a socket in no hash table: bind() needs an unbound socket that never listened.
@@ -90,7 +90,7 @@ export function bindGetPortStep<R>(fn: string, line: string, text: string, parts
 }
 
 /** The end of a successful bind: the lock bits, inet_sport, err = 0. */
-export function setLocksStep(fn: string, line: string, text: string): Step {
+function setLocksStep(fn: string, line: string, text: string): Step {
   return {
     id: 'set-locks', fn, file: AF_INET_C, line, text, scope: 'private', locks: SOCK_HELD,
     footprint: fp('socket.userlocks rw lock_sock', 'socket.sport w lock_sock', 'socket.num r lock_sock'),
@@ -99,6 +99,36 @@ export function setLocksStep(fn: string, line: string, text: string): Step {
       k.set_inet_sport(c.sk, k.inet_num(c.sk));
       k.setErr(c.t, RES_OK);
     },
+  };
+}
+
+/** Where a kernel's inet_bind says each of its steps: [line, the C the line holds]. */
+export interface InetBindSource {
+  /** The function the steps run in (4.3 inet_bind, 6.18 __inet_bind). */
+  fn: string;
+  lockSock: string;
+  checkUnbound: readonly [string, string];
+  setAddr: readonly [string, string];
+  getPort: readonly [string, string];
+  setLocks: readonly [string, string];
+  releaseSock: string;
+}
+
+/**
+ * inet_bind as both kernels run it: lock_sock, the unbound check, the address, get_port (under
+ * the kernel's head locks, with its footprint), the lock bits and sport, release_sock.
+ */
+export function inetBindProgram<R>(src: InetBindSource, parts: KernelParts<R>, locks: Locks, getPort: readonly Access[]): Program {
+  return {
+    name: 'bind',
+    steps: [
+      lockSock(src.fn, AF_INET_C, src.lockSock),
+      checkUnboundStep(src.fn, ...src.checkUnbound),
+      setAddrStep(src.fn, ...src.setAddr),
+      bindGetPortStep(src.fn, ...src.getPort, parts, locks, getPort),
+      setLocksStep(src.fn, ...src.setLocks),
+      releaseSock(src.fn, AF_INET_C, src.releaseSock),
+    ],
   };
 }
 

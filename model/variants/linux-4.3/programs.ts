@@ -11,8 +11,8 @@ import { LIFE } from '../../lifecycle/table.ts';
 import type { KernelParts, Programs } from '../../variant.ts';
 import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
-  bindGetPortStep, checkUnboundStep, closeLockStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
-  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  closeLockStep, inetBindProgram, type InetBindSource, heldWith, listenGetPortStep, listenStopStep, lockSock,
+  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setSportStep,
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
 import type { GetPortRules } from './get-port.ts';
@@ -120,19 +120,15 @@ function listenProgram(parts: Parts): Program {
 }
 
 /** inet_bind (af_inet.c 423-518), AF_INET to one of the scenario's addresses. */
-function bindProgram(parts: Parts): Program {
-  return {
-    name: 'bind',
-    steps: [
-      lockSock('inet_bind', AF_INET_C, '485'),
-      checkUnboundStep('inet_bind', '487-490', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'),
-      setAddrStep('inet_bind', '492-494', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'),
-      bindGetPortStep('inet_bind', '497-501', 'if ((snum || !inet->bind_address_no_port) && sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }', parts, HEAD, GET_PORT_FP_4_3),
-      setLocksStep('inet_bind', '504-512', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
-      releaseSock('inet_bind', AF_INET_C, '514-516'),
-    ],
-  };
-}
+const INET_BIND: InetBindSource = {
+  fn: 'inet_bind',
+  lockSock: '485',
+  checkUnbound: ['487-490', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'],
+  setAddr: ['492-494', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'],
+  getPort: ['497-501', 'if ((snum || !inet->bind_address_no_port) && sk->sk_prot->get_port(sk, snum)) { inet->inet_saddr = inet->inet_rcv_saddr = 0; err = -EADDRINUSE; goto out_release_sock; }'],
+  setLocks: ['504-512', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'],
+  releaseSock: '514-516',
+};
 
 /**
  * close() of a TCP socket: tcp_close (tcp.c 2010-2184) with tcp_set_state (1902-1935). A listener
@@ -267,5 +263,5 @@ function synProgram(): Program {
 
 /** The four programs of Linux 4.3 built from its parts. */
 export function programs43(parts: Parts): Programs {
-  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
+  return { bind: inetBindProgram(INET_BIND, parts, HEAD, GET_PORT_FP_4_3), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
 }

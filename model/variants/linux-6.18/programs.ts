@@ -9,8 +9,8 @@ import type { Ctx, Locks, Program } from '../../program.ts';
 import type { KernelParts, Programs } from '../../variant.ts';
 import { headLockBusy, listenLockBusy } from '../../common/guards.ts';
 import {
-  bindGetPortStep, checkUnboundStep, closeLockStep, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
-  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setAddrStep, setLocksStep, setSportStep,
+  closeLockStep, inetBindProgram, type InetBindSource, closeReleaseStep, heldWith, listenGetPortStep, listenStopStep, lockSock,
+  beginLookup, CHAIN_READ, endLookup, publishListenStep, SCORE_READ, putPortAutoboundStep, releaseSock, rollbackStep, setSportStep,
   SOCK_HELD, stateCloseStep, stateCloseUnconnectedStep, unhashStep,
 } from '../../common/steps.ts';
 import type { GetPortRules618 } from './get-port.ts';
@@ -137,22 +137,21 @@ function listenProgram(parts: Parts): Program {
   };
 }
 
-/** inet_bind -> inet_bind_sk -> __inet_bind (af_inet.c 444-568), AF_INET to a scenario address. */
-function bindProgram(parts: Parts): Program {
-  return {
-    name: 'bind',
-    steps: [
-      // 484-514 (EAFNOSUPPORT, EADDRNOTAVAIL, EACCES) cannot fire for the model's addresses and ports.
-      lockSock('__inet_bind', AF_INET_C, '523-524'),
-      checkUnboundStep('__inet_bind', '527-529', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'),
-      setAddrStep('__inet_bind', '531-533', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'),
-      // get_port's errno, not a fixed EADDRINUSE as in 4.3; 543-551, the cgroup post-bind BPF hook, is not modelled.
-      bindGetPortStep('__inet_bind', '536-542', 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }', parts, HEADS, GET_PORT_FP_6_18),
-      setLocksStep('__inet_bind', '554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'),
-      releaseSock('__inet_bind', AF_INET_C, '565-567'),
-    ],
-  };
-}
+/**
+ * inet_bind -> inet_bind_sk -> __inet_bind (af_inet.c 444-568), AF_INET to a scenario address.
+ * 484-514 (EAFNOSUPPORT, EADDRNOTAVAIL, EACCES) cannot fire for the model's addresses and ports.
+ * get_port's errno is returned, not a fixed EADDRINUSE as in 4.3; 543-551, the cgroup post-bind
+ * BPF hook, is not modelled.
+ */
+const INET_BIND: InetBindSource = {
+  fn: '__inet_bind',
+  lockSock: '523-524',
+  checkUnbound: ['527-529', 'err = -EINVAL; if (sk->sk_state != TCP_CLOSE || inet->inet_num) goto out_release_sock'],
+  setAddr: ['531-533', 'inet->inet_rcv_saddr = inet->inet_saddr = addr->sin_addr.s_addr'],
+  getPort: ['536-542', 'err = sk->sk_prot->get_port(sk, snum); if (err) { inet->inet_saddr = inet->inet_rcv_saddr = 0; goto out_release_sock; }'],
+  setLocks: ['554-562', 'if (inet->inet_rcv_saddr) sk->sk_userlocks |= SOCK_BINDADDR_LOCK; if (snum) sk->sk_userlocks |= SOCK_BINDPORT_LOCK; inet->inet_sport = htons(inet->inet_num); err = 0'],
+  releaseSock: '565-567',
+};
 
 /**
  * close() of a TCP socket: tcp_close (tcp.c 3295-3304) -> __tcp_close (3123). A listener goes
@@ -278,5 +277,5 @@ function synProgram(): Program {
 
 /** The four programs of Linux 6.18 built from its parts. */
 export function programs618(parts: Parts): Programs {
-  return { bind: bindProgram(parts), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
+  return { bind: inetBindProgram(INET_BIND, parts, HEADS, GET_PORT_FP_6_18), listen: listenProgram(parts), close: closeProgram(), syn: synProgram() };
 }
