@@ -147,13 +147,18 @@ export class KernelReader {
   /**
    * The first offset whose byte lies outside its domain, or -1 (the type check, in one pass):
    * every byte against its largest value, then the bytes of sparse domains against their
-   * allowed values (allowed[at * 256 + v]). With `before` (a state whose bytes all lie in their
-   * domains) and `after` (this state), both as 32-bit words, only the bytes of the words that
-   * differ are looked up.
+   * allowed values (allowed[at * 256 + v]). With `change` (from a state whose bytes all lie in
+   * their domains), only the bytes it wrote, or those of the words that differ, are looked up.
    */
-  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }, before?: Int32Array, after?: Int32Array): number {
+  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }, change?: { before: Int32Array; after: Int32Array; offsets: Int32Array | null; count: number }): number {
     const s = this.s, max = domains.max, allowed = domains.allowed;
-    if (before !== undefined && after !== undefined) {
+    if (change !== undefined && change.offsets !== null) {
+      const offsets = change.offsets;
+      for (let i = 0; i < change.count; i++) { const at = offsets[i]; if (allowed[(at << 8) + s[at]] === 0) return at; }
+      return -1;
+    }
+    if (change !== undefined) {
+      const { before, after } = change;
       for (let w = 0; w < before.length; w++) {
         if (before[w] === after[w]) continue;
         for (let at = w << 2, end = Math.min(at + 4, max.length); at < end; at++) if (allowed[(at << 8) + s[at]] === 0) return at;
@@ -180,14 +185,30 @@ export type ReadonlyKernel = Omit<KernelReader, 's' | 'refused'> & { readonly re
 export class Kernel extends KernelReader {
   /** When set, marks each lifecycle move taken: lifeCoverage[state * events + event] = 1. */
   lifeCoverage: Uint8Array | null = null;
+  /**
+   * When set (the explorer), the offset of every write is logged here, `written` of them so far
+   * (past the array's end they are only counted): the bytes a transition may have changed, so
+   * that its fingerprint follows from those bytes instead of a comparison of whole states.
+   */
+  writes: Int32Array | null = null;
+  written = 0;
 
-  set_sk_state(sk: number, v: number) { this.s[this.sk(sk, SK.state)] = v; }
-  set_inet_num(sk: number, port: number) { this.s[this.sk(sk, SK.num)] = toRef(port); }
-  set_rcv_saddr(sk: number, a: number) { this.s[this.sk(sk, SK.saddr)] = a; }
-  set_inet_sport(sk: number, port: number) { this.s[this.sk(sk, SK.sport)] = toRef(port); }
-  setQueue(sk: number, on: boolean) { this.s[this.sk(sk, SK.queue)] = on ? 1 : 0; }
-  set_max_ack_backlog(sk: number, v: number) { this.s[this.sk(sk, SK.maxBacklog)] = Math.min(v, BYTE_MAX); }
-  set_ack_backlog(sk: number, v: number) { this.s[this.sk(sk, SK.ackBacklog)] = v; }
+  /** Every write to the state goes through here (steps, and the engine's pc and results). */
+  write(at: number, v: number) {
+    this.s[at] = v;
+    if (this.writes !== null) {
+      if (this.written < this.writes.length) this.writes[this.written] = at;
+      this.written++;
+    }
+  }
+
+  set_sk_state(sk: number, v: number) { this.write(this.sk(sk, SK.state), v); }
+  set_inet_num(sk: number, port: number) { this.write(this.sk(sk, SK.num), toRef(port)); }
+  set_rcv_saddr(sk: number, a: number) { this.write(this.sk(sk, SK.saddr), a); }
+  set_inet_sport(sk: number, port: number) { this.write(this.sk(sk, SK.sport), toRef(port)); }
+  setQueue(sk: number, on: boolean) { this.write(this.sk(sk, SK.queue), on ? 1 : 0); }
+  set_max_ack_backlog(sk: number, v: number) { this.write(this.sk(sk, SK.maxBacklog), Math.min(v, BYTE_MAX)); }
+  set_ack_backlog(sk: number, v: number) { this.write(this.sk(sk, SK.ackBacklog), v); }
   /**
    * Links a socket into a listening chain (bucket >= 0) or unlinks it (-1), as
    * __sk_nulls_add_node_rcu and __sk_nulls_del_node_init_rcu do. With chainOrder the new node
@@ -198,26 +219,26 @@ export class Kernel extends KernelReader {
     if (bucket >= 0) {
       if (this.L.chainOrder) {
         const head = this.chainHead(bucket);
-        this.s[this.sk(sk, SK.lhashSeq)] = head < 0 ? 1 : Math.min(this.lhashSeq(head) + 1, BYTE_MAX);
+        this.write(this.sk(sk, SK.lhashSeq), head < 0 ? 1 : Math.min(this.lhashSeq(head) + 1, BYTE_MAX));
       }
-      this.s[this.sk(sk, SK.lhash)] = toRef(bucket);
+      this.write(this.sk(sk, SK.lhash), toRef(bucket));
       return;
     }
-    if (this.L.chainOrder && this.isHashed(sk)) this.s[this.sk(sk, SK.lhashNext)] = toRef(this.chainNext(sk));
-    this.s[this.sk(sk, SK.lhash)] = toRef(-1);
+    if (this.L.chainOrder && this.isHashed(sk)) this.write(this.sk(sk, SK.lhashNext), toRef(this.chainNext(sk)));
+    this.write(this.sk(sk, SK.lhash), toRef(-1));
     this.ghost(() => {
       for (let t = 0; t < this.L.threads; t++) {
-        if (this.covered(t) && !this.covers(this.walkAt(t))) this.s[this.th(t, TH.covered)] = 0;
+        if (this.covered(t) && !this.covers(this.walkAt(t))) this.write(this.th(t, TH.covered), 0);
       }
     });
   }
-  setBindHash(sk: number, port: number) { this.s[this.sk(sk, SK.bindHash)] = toRef(port); }
-  setBind2Hash(sk: number, tb2: number) { this.s[this.sk(sk, SK.bind2Hash)] = toRef(tb2); }
-  setUserlocks(sk: number, v: number) { this.s[this.sk(sk, SK.userlocks)] = v; }
-  setLockOwner(sk: number, t: number) { this.s[this.sk(sk, SK.lockOwner)] = toRef(t); }
-  setValidated(sk: number, on: boolean) { this.s[this.sk(sk, SK.validated)] = on ? 1 : 0; }
-  setGroup(sk: number, g: number) { this.s[this.sk(sk, SK.group)] = toRef(g); }
-  setOpen(sk: number, on: boolean) { this.s[this.sk(sk, SK.open)] = on ? 1 : 0; }
+  setBindHash(sk: number, port: number) { this.write(this.sk(sk, SK.bindHash), toRef(port)); }
+  setBind2Hash(sk: number, tb2: number) { this.write(this.sk(sk, SK.bind2Hash), toRef(tb2)); }
+  setUserlocks(sk: number, v: number) { this.write(this.sk(sk, SK.userlocks), v); }
+  setLockOwner(sk: number, t: number) { this.write(this.sk(sk, SK.lockOwner), toRef(t)); }
+  setValidated(sk: number, on: boolean) { this.write(this.sk(sk, SK.validated), on ? 1 : 0); }
+  setGroup(sk: number, g: number) { this.write(this.sk(sk, SK.group), toRef(g)); }
+  setOpen(sk: number, on: boolean) { this.write(this.sk(sk, SK.open), on ? 1 : 0); }
 
   /** Sends a lifecycle event for a socket; a refused move is recorded, the state left as is. */
   life(sk: number, event: LifeEvent) {
@@ -229,26 +250,26 @@ export class Kernel extends KernelReader {
       return;
     }
     if (this.lifeCoverage !== null) this.lifeCoverage[cell] = 1;
-    this.s[at] = next;
+    this.write(at, next);
   }
 
-  setTbExists(port: number, on: boolean) { this.s[this.tb(port, TB.exists)] = on ? 1 : 0; }
-  setFastreuse(port: number, v: number) { this.s[this.tb(port, TB.fastreuse)] = v; }
-  setFastreuseport(port: number, v: number) { this.s[this.tb(port, TB.fastreuseport)] = v; }
-  setFastuid(port: number, v: number) { this.s[this.tb(port, TB.fastuid)] = v; }
-  setFastAddr(port: number, a: number) { this.s[this.tb(port, TB.fastAddr)] = a; }
-  setHeadLock(port: number, t: number) { this.s[this.tb(port, TB.lock)] = toRef(t); }
-  setTb2Exists(tb2: number, on: boolean) { this.s[this.L.tb2Base + tb2] = on ? 1 : 0; }
-  setListenLock(bucket: number, t: number) { this.s[this.L.lbBase + bucket] = toRef(t); }
-  addInuse(d: number) { this.s[this.L.inuse] = (this.s[this.L.inuse] + d) & BYTE_MAX; }
+  setTbExists(port: number, on: boolean) { this.write(this.tb(port, TB.exists), on ? 1 : 0); }
+  setFastreuse(port: number, v: number) { this.write(this.tb(port, TB.fastreuse), v); }
+  setFastreuseport(port: number, v: number) { this.write(this.tb(port, TB.fastreuseport), v); }
+  setFastuid(port: number, v: number) { this.write(this.tb(port, TB.fastuid), v); }
+  setFastAddr(port: number, a: number) { this.write(this.tb(port, TB.fastAddr), a); }
+  setHeadLock(port: number, t: number) { this.write(this.tb(port, TB.lock), toRef(t)); }
+  setTb2Exists(tb2: number, on: boolean) { this.write(this.L.tb2Base + tb2, on ? 1 : 0); }
+  setListenLock(bucket: number, t: number) { this.write(this.L.lbBase + bucket, toRef(t)); }
+  addInuse(d: number) { this.write(this.L.inuse, (this.s[this.L.inuse] + d) & BYTE_MAX); }
 
-  setErr(t: number, code: number) { this.s[this.th(t, TH.err)] = code; }
-  setRet(t: number, v: number) { this.s[this.th(t, TH.ret)] = v; }
-  setTmp(t: number, v: number) { this.s[this.th(t, TH.tmp)] = v; }
-  setWalkAt(t: number, key: number) { this.s[this.th(t, TH.walkAt)] = toRef(key); }
-  setWalkNode(t: number, sk: number) { this.s[this.th(t, TH.walkNode)] = toRef(sk); }
-  setWalkBest(t: number, sk: number) { this.s[this.th(t, TH.walkBest)] = toRef(sk); }
-  setHiscore(t: number, v: number) { this.s[this.th(t, TH.hiscore)] = v; }
-  setCovered(t: number, on: boolean) { this.s[this.th(t, TH.covered)] = on ? 1 : 0; }
-  setRefusedCovered(t: number) { this.s[this.th(t, TH.refusedCovered)] = 1; }
+  setErr(t: number, code: number) { this.write(this.th(t, TH.err), code); }
+  setRet(t: number, v: number) { this.write(this.th(t, TH.ret), v); }
+  setTmp(t: number, v: number) { this.write(this.th(t, TH.tmp), v); }
+  setWalkAt(t: number, key: number) { this.write(this.th(t, TH.walkAt), toRef(key)); }
+  setWalkNode(t: number, sk: number) { this.write(this.th(t, TH.walkNode), toRef(sk)); }
+  setWalkBest(t: number, sk: number) { this.write(this.th(t, TH.walkBest), toRef(sk)); }
+  setHiscore(t: number, v: number) { this.write(this.th(t, TH.hiscore), v); }
+  setCovered(t: number, on: boolean) { this.write(this.th(t, TH.covered), on ? 1 : 0); }
+  setRefusedCovered(t: number) { this.write(this.th(t, TH.refusedCovered), 1); }
 }

@@ -157,16 +157,15 @@ function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx
   const s = k.s;
   const to = step.run(k, ctx);
   if (to === RETURN || (to === undefined && s[base + TH.pc] + 1 >= prog.steps.length)) {
-    s[base + TH.results + op] = s[base + TH.err];
-    s[base + TH.op] = op + 1;
-    s[base + TH.pc] = 0;
-    s[base + TH.err] = 0;
-    s[base + TH.ret] = 0;
-    s[base + TH.tmp] = 0;
+    k.write(base + TH.results + op, s[base + TH.err]);
+    k.write(base + TH.op, op + 1);
+    k.write(base + TH.pc, 0);
+    k.write(base + TH.err, 0);
+    k.write(base + TH.ret, 0);
+    k.write(base + TH.tmp, 0);
     return RETURNED;
   }
-  if (to === undefined) s[base + TH.pc]++;
-  else s[base + TH.pc] = labelIndex(prog, step, to);
+  k.write(base + TH.pc, to === undefined ? s[base + TH.pc] + 1 : labelIndex(prog, step, to));
   return STEPPED;
 }
 

@@ -335,8 +335,8 @@ export const PROPERTIES: readonly Property[] = [
       return typeErrorAt(k, sys);
     },
     // Each byte is judged alone: after a transition from a state that passed, only the changed bytes can fail.
-    checkFrom(k, sys, before, after) {
-      return typeErrorAt(k, sys, before, after);
+    checkFrom(k, sys, change) {
+      return typeErrorAt(k, sys, change);
     },
   },
 ];

@@ -7,6 +7,7 @@ import type { ReadonlyKernel } from '../model/kernel-view.ts';
 import { inDomain, locate, type Layout } from '../model/state.ts';
 import { BYTE_MAX } from '../model/state-schema.ts';
 import type { System } from '../model/system.ts';
+import type { Change } from './types.ts';
 
 /** allowed[] has one row of 256 values per byte (the view indexes it as at << 8). */
 const VALUES = BYTE_MAX + 1;
@@ -21,10 +22,25 @@ interface Domains {
 }
 
 const domainCache = new WeakMap<Layout, Domains>();
+/** The same tables by the layout's dimensions: every scenario compiled anew brings a new Layout object. */
+const domainsByShape = new Map<string, Domains>();
+
+/** The last layout asked for: a search asks for one layout on every state. */
+let last: { L: Layout; lifeStates: number; d: Domains } | null = null;
 
 function domainsOf(L: Layout, lifeStates: number): Domains {
+  if (last !== null && last.L === L && last.lifeStates === lifeStates) return last.d;
+  const d = domainsFor(L, lifeStates);
+  last = { L, lifeStates, d };
+  return d;
+}
+
+function domainsFor(L: Layout, lifeStates: number): Domains {
   let d = domainCache.get(L);
   if (d) return d;
+  const shape = `${L.sockets} ${L.threads} ${L.ports} ${L.maxOps} ${L.chainOrder} ${L.size} ${lifeStates}`;
+  d = domainsByShape.get(shape);
+  if (d) { domainCache.set(L, d); return d; }
   const max = new Uint8Array(L.size), allowed = new Uint8Array(L.size * VALUES), sparse: number[] = [];
   for (let at = 0; at < L.size; at++) {
     const { section, offset } = locate(L, at);
@@ -34,16 +50,17 @@ function domainsOf(L: Layout, lifeStates: number): Domains {
   }
   d = { max, sparse: Int32Array.from(sparse), allowed };
   domainCache.set(L, d);
+  domainsByShape.set(shape, d);
   return d;
 }
 
 /**
  * The first byte outside its field's domain, said as "<section>[<index>].<field> holds <value>",
- * or null; with `before` (a state that passed) and `after` (k's state) as words, only the bytes that differ.
+ * or null; with `change` (from a state that passed), only the bytes it changed.
  */
-export function typeErrorAt(k: ReadonlyKernel, sys: System, before?: Int32Array, after?: Int32Array): string | null {
+export function typeErrorAt(k: ReadonlyKernel, sys: System, change?: Change): string | null {
   const L = sys.L;
-  const at = k.firstByteOutside(domainsOf(L, sys.names.lifeStates.length), before, after);
+  const at = k.firstByteOutside(domainsOf(L, sys.names.lifeStates.length), change);
   if (at < 0) return null;
   const { section, index, offset } = locate(L, at);
   const { name, field } = section.fields[offset];

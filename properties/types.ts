@@ -33,6 +33,18 @@ interface PropertyBase {
   };
 }
 
+/**
+ * What one transition changed: the state before and the state after (k's), as 32-bit words, and,
+ * when known, the offsets of the bytes written (`count` of them, repeats allowed); a byte not
+ * among them is the same in both. Null offsets: compare the words.
+ */
+export interface Change {
+  before: Int32Array;
+  after: Int32Array;
+  offsets: Int32Array | null;
+  count: number;
+}
+
 /** Checked after every step. */
 export interface InvariantProperty extends PropertyBase {
   kind: 'invariant';
@@ -43,12 +55,11 @@ export interface InvariantProperty extends PropertyBase {
   everyTransition?: true;
   check(k: ReadonlyKernel, sys: System): string | null;
   /**
-   * The same answer as `check` on a state reached in one transition from `before`, a state in
-   * which `check` holds: a property of each byte alone need look only at the bytes that changed.
-   * `before` and `after` are the two states as 32-bit words (k's bytes are `after`'s). The
+   * The same answer as `check` on a state reached in one transition from a state in which
+   * `check` held: a property of each byte alone need look only at the bytes that changed. The
    * explorer uses it on every state after the first: the same answer, a fraction of the work.
    */
-  checkFrom?(k: ReadonlyKernel, sys: System, before: Int32Array, after: Int32Array): string | null;
+  checkFrom?(k: ReadonlyKernel, sys: System, change: Change): string | null;
 }
 
 /** Checked right after a given step ran (a Hoare triple on that kernel line). */

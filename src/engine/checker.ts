@@ -6,7 +6,7 @@ import type { ReadonlyKernel } from '../../model/kernel-view.ts';
 import type { Ctx, Step } from '../../model/program.ts';
 import { type System } from '../../model/system.ts';
 import type {
-  InvariantProperty, OutcomeProperty, PostconditionProperty, ProgressProperty, Property, StepProperty, Violation,
+  Change, InvariantProperty, OutcomeProperty, PostconditionProperty, ProgressProperty, Property, StepProperty, Violation,
 } from '../../properties/types.ts';
 
 export class Checker {
@@ -44,13 +44,12 @@ export class Checker {
   }
 
   /**
-   * After a whole transition (a step and the steps merged into it). `before`, when given, is the
-   * state it started from, one in which every invariant held, and `after` the state k reads,
-   * both as 32-bit words (properties with `checkFrom` use them).
+   * After a whole transition (a step and the steps merged into it). `change`, when given, says
+   * what it changed in a state where every invariant held (properties with `checkFrom` use it).
    */
-  afterTransition(k: ReadonlyKernel, before?: Int32Array, after?: Int32Array): Violation | null {
+  afterTransition(k: ReadonlyKernel, change?: Change): Violation | null {
     for (const p of this.invariants) {
-      const m = before !== undefined && after !== undefined && p.checkFrom !== undefined ? p.checkFrom(k, this.sys, before, after) : p.check(k, this.sys);
+      const m = change !== undefined && p.checkFrom !== undefined ? p.checkFrom(k, this.sys, change) : p.check(k, this.sys);
       if (m !== null) return { propertyId: p.id, message: m };
     }
     return null;

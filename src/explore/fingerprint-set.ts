@@ -20,19 +20,36 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * The tables made so far, by seed and size: filling one takes 2 x 255 draws a byte (a few ms),
+ * which a run of many small searches (the tests, outcome diffs) would pay each time. A table is
+ * only read once made.
+ */
+const tables = new Map<string, Uint32Array>();
+
+function zobristTable(words: number, seed: number): Uint32Array {
+  const key = `${seed}:${words}`;
+  let table = tables.get(key);
+  if (table) return table;
+  const next = mulberry32(seed);
+  table = new Uint32Array(words * 4 * 512);
+  for (let at = 0; at < words * 4; at++) {
+    for (let v = 1; v < 256; v++) {
+      table[(at << 9) | (v << 1)] = next();
+      table[(at << 9) | (v << 1) | 1] = next();
+    }
+  }
+  tables.set(key, table);
+  return table;
+}
+
 /** Zobrist entries for a state of `words` 32-bit words: table[(byte << 9) | (value << 1) | half]. */
 export class Zobrist {
   readonly table: Uint32Array;
 
   constructor(readonly words: number, seed = 0x5eed1) {
-    const next = mulberry32(seed);
-    this.table = new Uint32Array(words * 4 * 512);
-    for (let at = 0; at < words * 4; at++) {
-      for (let v = 1; v < 256; v++) {
-        this.table[(at << 9) | (v << 1)] = next();
-        this.table[(at << 9) | (v << 1) | 1] = next();
-      }
-    }
+    this.table = zobristTable(words, seed);
+    this.mark = new Int32Array(words * 4);
   }
 
   /** The fingerprint of a whole state, as [h, l]; l is never 0 (0 marks an empty slot). */
@@ -70,6 +87,34 @@ export class Zobrist {
         h ^= T[at | (x << 1)] ^ T[at | (y << 1)];
         l ^= T[at | (x << 1) | 1] ^ T[at | (y << 1) | 1];
       }
+    }
+    out[0] = h >>> 0;
+    out[1] = (l | 1) >>> 0;
+  }
+
+  /** Per byte, the last call of `updateAt` that took it: a byte written twice counts once. */
+  private readonly mark: Int32Array;
+  private call = 0;
+
+  /**
+   * The fingerprint of `to` from that of `from`, given the offsets of every byte written since
+   * `to` was a copy of `from` (repeats allowed): the same answer as `update`, without comparing
+   * the untouched bytes.
+   */
+  updateAt(fromH: number, fromL: number, from: Uint8Array, to: Uint8Array, offsets: Int32Array, count: number, out: Uint32Array): void {
+    const T = this.table, mark = this.mark;
+    if (++this.call === 0x7fffffff) { mark.fill(0); this.call = 1; }
+    const call = this.call;
+    let h = fromH, l = fromL & ~1;
+    for (let i = 0; i < count; i++) {
+      const at = offsets[i];
+      if (mark[at] === call) continue;
+      mark[at] = call;
+      const x = from[at], y = to[at];
+      if (x === y) continue;
+      const e = at << 9;
+      h ^= T[e | (x << 1)] ^ T[e | (y << 1)];
+      l ^= T[e | (x << 1) | 1] ^ T[e | (y << 1) | 1];
     }
     out[0] = h >>> 0;
     out[1] = (l | 1) >>> 0;

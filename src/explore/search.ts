@@ -8,7 +8,7 @@ import { LIFE } from '../../model/lifecycle/table.ts';
 import { LIFE_EVENTS } from '../../model/lifecycle/machine.ts';
 import type { Ctx, Step } from '../../model/program.ts';
 import { COVERAGE_STRIDE, enabled, threadDone, transition, type System } from '../../model/system.ts';
-import type { Property, Violation } from '../../properties/types.ts';
+import type { Change, Property, Violation } from '../../properties/types.ts';
 import { Checker } from '../engine/checker.ts';
 import { BitstateTable } from './bitstate.ts';
 import { FingerprintSet, RecentFingerprints, Zobrist, collisionProbability } from './fingerprint-set.ts';
@@ -43,6 +43,8 @@ export interface SearchOptions {
   progress?: (s: ExploreStats) => void | 'stop';
   /** Called with each state before it is expanded (the race analysis); not to be changed. */
   visit?: (state: Uint8Array) => void;
+  /** Test the incremental fingerprint of every successor against the whole state's (slow: for the tests). */
+  verifyFingerprints?: boolean;
 }
 
 export interface ExploreStats {
@@ -119,6 +121,8 @@ class Search {
   readonly curWords: Int32Array;
   readonly canon: Uint8Array;
   readonly canonWords: Int32Array;
+  /** What the last move changed, for the invariants that judge only that (Property.checkFrom). */
+  readonly change: Change;
   readonly fp = new Uint32Array(2);
   /** The state being expanded: number, depth, fingerprint (two words). */
   readonly meta = new Uint32Array(4);
@@ -168,10 +172,13 @@ class Search {
     // Without symmetry the successor is its own canonical form: no copy.
     this.canon = sym ? this.canonBuf : this.next;
     this.canonWords = new Int32Array(this.canon.buffer);
+    this.change = { before: this.curWords, after: this.canonWords, offsets: null, count: 0 };
     this.perm = new Int32Array(sys.threads.length);
     this.zobrist = new Zobrist(this.words);
     this.k = new Kernel(sys.L, sys.socks, sys.ephemeral, this.next);
     this.k.lifeCoverage = new Uint8Array(LIFE.states.length * LIFE_EVENTS.length);
+    // A transition's writes, for its fingerprint (afterMove); a longer one falls back to comparing states.
+    this.k.writes = new Int32Array(256);
     this.queue = new StateQueue(this.words, o.strategy === 'dfs');
     this.por = o.por ? new PersistentSets(sys) : null;
     this.visibleAt = visibleBytes(sys.L);
@@ -350,6 +357,7 @@ class Search {
       nextIsCur = true;
       k.s = next;
       k.refused = null;
+      k.written = 0;
       this.stepViolation = null;
       // Blocked (0 steps) is the same test as enabled(), asked once instead of twice.
       if (transition(sys, k, t, this.o.merge, this.observe) === 0) { k.s = cur; continue; }
@@ -373,20 +381,37 @@ class Search {
       if (m !== null) this.record({ propertyId: p.id, message: m }, id, t, -1);
     }
     // Without symmetry the successor's fingerprint follows from its parent's and the bytes the
-    // move changed; a canonical form may differ everywhere, so it is fingerprinted whole.
+    // move wrote (the view logs them); a canonical form may differ everywhere, so it is
+    // fingerprinted whole.
     if (this.sym) {
       this.sym.canonicalize(this.next, this.canonBuf, this.perm);
       this.zobrist.full(this.canonWords, fp);
+    } else if (k.written <= k.writes!.length) {
+      this.zobrist.updateAt(this.meta[2], this.meta[3], this.cur, this.next, k.writes!, k.written, fp);
     } else {
       this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
     }
+    if (this.o.verifyFingerprints) this.verifyFingerprint(t);
     if (this.recent.seen(fp[0], fp[1])) return;
     if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
     const nid = this.addState(id, t);
     k.s = this.canon;
-    const v = this.checker.afterTransition(k, this.curWords, this.canonWords);
+    // The bytes written are the bytes changed only without symmetry: a canonical form is renamed.
+    const logged = this.sym === null && k.written <= k.writes!.length;
+    this.change.offsets = logged ? k.writes : null;
+    this.change.count = logged ? k.written : 0;
+    const v = this.checker.afterTransition(k, this.change);
     if (v) this.record(v, id, t, -1);
     this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
+  }
+
+  /** The check `verifyFingerprints` asks for: the fingerprint just made is the whole state's. */
+  private verifyFingerprint(t: number): void {
+    const whole = new Uint32Array(2);
+    this.zobrist.full(this.canonWords, whole);
+    if (whole[0] !== this.fp[0] || whole[1] !== this.fp[1]) {
+      throw new Error(`the fingerprint after a move of ${this.sys.threads[t].name} is ${this.fp[0]}:${this.fp[1]}, the whole state's ${whole[0]}:${whole[1]}: some write was not logged`);
+    }
   }
 
   /** A state where every thread finished: the outcome properties, and its outcome. */

@@ -1,40 +1,58 @@
-// The frontier of the search: states stored back to back in large chunks of 32-bit words, each
-// with its state number, depth and fingerprint (its successors' fingerprints start from it), used as a FIFO (breadth-first) or a LIFO (depth-first).
-// Consumed chunks are dropped, so memory follows the frontier, not the whole search.
+// The frontier of the search: states stored back to back in chunks of 32-bit words, each with
+// its state number, depth and fingerprint (its successors' fingerprints start from it), used as
+// a FIFO (breadth-first) or a LIFO (depth-first).
+// Chunks grow from small to large (a search of a few hundred states should not zero 16 MB) and
+// consumed ones are dropped, so memory follows the frontier, not the whole search.
 // States are copied word by word: a subarray per push would allocate in the hottest loop.
 
 const HEADER = 4; // words: state number, depth, fingerprint (two words)
 
 export class StateQueue {
   private chunks: (Int32Array | undefined)[] = [];
-  /** Consumed chunks kept for reuse: fresh memory costs page faults on every first write. */
+  /** Consumed chunks of the largest size, kept for reuse: fresh memory costs page faults on every first write. */
   private spare: Int32Array[] = [];
   private headChunk = 0;
   private headAt = 0;
   private tailAt = 0;
+  /** Records the tail chunk holds. */
+  private tailCap = 0;
   private readonly record: number;
-  private readonly perChunk: number;
+  private readonly maxPerChunk: number;
+  /** Words in the chunks not yet consumed. */
+  private liveWords = 0;
   length = 0;
   peakBytes = 0;
 
-  /** `words`: state size in 32-bit words. */
+  /** `words`: state size in 32-bit words; chunks grow to `chunkBytes`. */
   constructor(private readonly words: number, private readonly lifo: boolean, chunkBytes = 1 << 24) {
     this.record = HEADER + words;
-    this.perChunk = Math.max(1, Math.floor(chunkBytes / 4 / this.record));
+    this.maxPerChunk = Math.max(1, Math.floor(chunkBytes / 4 / this.record));
   }
 
   get bytes(): number {
-    return (this.chunks.length - this.headChunk) * this.perChunk * this.record * 4;
+    return this.liveWords * 4;
+  }
+
+  /** Records in a chunk. */
+  private cap(c: Int32Array): number {
+    return c.length / this.record;
+  }
+
+  private addChunk(): void {
+    // Each chunk twice the last, from 256 records up to the largest size.
+    const want = Math.min(this.maxPerChunk, Math.max(256, 2 * this.tailCap));
+    const c = want === this.maxPerChunk && this.spare.length > 0 ? this.spare.pop()! : new Int32Array(want * this.record);
+    this.chunks.push(c);
+    this.tailAt = 0;
+    this.tailCap = want;
+    this.liveWords += c.length;
+    if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
   }
 
   push(state: Int32Array, id: number, depth: number, h = 0, l = 0): void {
-    if (this.chunks.length === 0 || this.tailAt === this.perChunk) {
-      this.chunks.push(this.spare.pop() ?? new Int32Array(this.perChunk * this.record));
-      this.tailAt = 0;
-      if (this.bytes > this.peakBytes) this.peakBytes = this.bytes;
-    }
+    if (this.chunks.length === 0 || this.tailAt === this.tailCap) this.addChunk();
     const c = this.chunks[this.chunks.length - 1]!;
-    let at = this.tailAt * this.record;
+    const at = this.tailAt * this.record;
     c[at] = id;
     c[at + 1] = depth;
     c[at + 2] = h;
@@ -48,14 +66,18 @@ export class StateQueue {
   pop(out: Int32Array, meta: Uint32Array): void {
     let c: Int32Array, at: number;
     if (this.lifo) {
-      if (this.tailAt === 0) { this.recycle(this.chunks.pop()!); this.tailAt = this.perChunk; }
+      if (this.tailAt === 0) {
+        this.recycle(this.chunks.pop()!);
+        this.tailCap = this.cap(this.chunks[this.chunks.length - 1]!);
+        this.tailAt = this.tailCap;
+      }
       c = this.chunks[this.chunks.length - 1]!;
       this.tailAt--;
       at = this.tailAt * this.record;
     } else {
       c = this.chunks[this.headChunk]!;
       at = this.headAt * this.record;
-      if (++this.headAt === this.perChunk) {
+      if (++this.headAt === this.cap(c)) {
         this.recycle(c);
         this.chunks[this.headChunk] = undefined;
         this.headChunk++;
@@ -73,6 +95,7 @@ export class StateQueue {
   }
 
   private recycle(c: Int32Array): void {
-    if (this.spare.length < 2) this.spare.push(c);
+    this.liveWords -= c.length;
+    if (this.spare.length < 2 && this.cap(c) === this.maxPerChunk) this.spare.push(c);
   }
 }

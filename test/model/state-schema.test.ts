@@ -41,7 +41,7 @@ describe('the state schema', () => {
     expect(check(k2, sys)).toBe('socket[0].state holds 3, outside its domain (enum)');
   });
 
-  it('type-ok judged from the changed bytes gives check\'s answer on every byte a transition could spoil', () => {
+  it('type-ok judged from the changed bytes (compared words, or the write log) gives check\'s answer on every byte a transition could spoil', () => {
     if (typeOk.kind !== 'invariant' || !typeOk.checkFrom) throw new Error('type-ok has no checkFrom');
     const from = runSchedule(sys, [{ thread: 0, steps: 2 }], { properties: PROPERTIES }).final;
     const padded = (sys.L.size + 3) & ~3;
@@ -55,7 +55,10 @@ describe('the state schema', () => {
         after.set(before);
         after[at] = v;
         const whole = typeOk.check(k, sys);
-        expect(typeOk.checkFrom(k, sys, new Int32Array(before.buffer), new Int32Array(after.buffer))).toBe(whole);
+        const words = { before: new Int32Array(before.buffer), after: new Int32Array(after.buffer) };
+        expect(typeOk.checkFrom(k, sys, { ...words, offsets: null, count: 0 })).toBe(whole);
+        // The same from the write log, with a repeat and a byte written back unchanged.
+        expect(typeOk.checkFrom(k, sys, { ...words, offsets: Int32Array.of(0, at, at), count: 3 })).toBe(whole);
         if (whole !== null) bad++;
       }
     }
