@@ -127,16 +127,26 @@ interface ThreadSteps {
  * A step without a footprint is visible.
  */
 export function invisibleSteps(threads: readonly ThreadSteps[], concurrent: number): Uint8Array[][] {
-  const accesses = threads.map((th) => th.programs.flatMap((p, op) => p.steps.flatMap((s) => (s.footprint ?? []).map((a) => ({ a, sk: th.ctx[op].sk, held: heldBefore(s, a) })))));
-  return threads.map((th, t) => th.programs.map((p, op) => Uint8Array.from(p.steps, (s) => {
-    if (t >= concurrent || s.footprint === undefined) return 0;
-    const sk = th.ctx[op].sk;
+  // Each thread's accesses by location: only accesses to one location can conflict.
+  const byLocation = threads.map((th) => {
+    const m = new Map<string, { a: Access; sk: number; held: boolean }[]>();
+    th.programs.forEach((p, op) => p.steps.forEach((s) => (s.footprint ?? []).forEach((a) => {
+      let list = m.get(a.at);
+      if (!list) m.set(a.at, (list = []));
+      list.push({ a, sk: th.ctx[op].sk, held: heldBefore(s, a) });
+    })));
+    return m;
+  });
+  const conflictsWithOthers = (t: number, s: Step, sk: number) => s.footprint!.some((a) => {
+    const held = heldBefore(s, a);
     for (let u = 0; u < concurrent; u++) {
       if (u === t) continue;
-      for (const x of accesses[u]) if (s.footprint.some((a) => conflicts(a, sk, x.a, x.sk, heldBefore(s, a), x.held))) return 0;
+      for (const x of byLocation[u].get(a.at) ?? []) if (conflicts(a, sk, x.a, x.sk, held, x.held)) return true;
     }
-    return 1;
-  })));
+    return false;
+  });
+  return threads.map((th, t) => th.programs.map((p, op) => Uint8Array.from(p.steps, (s) =>
+    t >= concurrent || s.footprint === undefined || conflictsWithOthers(t, s, th.ctx[op].sk) ? 0 : 1)));
 }
 
 /** The access's lock is held from before the step begins (an earlier step took it). */
