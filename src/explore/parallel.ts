@@ -1,0 +1,386 @@
+// The parallel breadth-first search (`explore --workers N`): worker threads expand the frontier,
+// the main thread merges what they found in frontier order, exactly as the sequential search
+// (search.ts) would have, so every state gets the number it gets there and every output is the
+// same, byte for byte.
+//
+// The main thread pops the frontier in chunks and sends them to the workers ahead of merging
+// (a chunk's expansion depends only on its states and on which properties were found so far).
+// A worker runs each move, its checks and its successor's fingerprint, and sends back per parent,
+// in order, the events of its expansion (expand-worker.ts). The main thread replays them: it
+// dedupes each successor against the visited set, numbers the new ones, records violations as
+// the sequential search records them, and applies the time, state and memory bounds at the
+// same pops. A fingerprint table in shared memory, written by the main thread only, lets the
+// workers drop successors already stored. Should the main thread record a violation the worker
+// could not foresee (an invariant on a state that proved new), the rest of the chunk, computed
+// with that property still active, is expanded again from that move on (`forced`); chunks sent
+// since are sent again.
+//
+// The main thread waits for answers with Atomics.wait, so `explore()` stays synchronous.
+
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import type { System } from '../../model/system.ts';
+import { findVariant } from '../../model/registry.ts';
+import type { Scenario } from '../../model/scenario.ts';
+import type { Variant } from '../../model/variant.ts';
+import type { Property, Violation } from '../../properties/types.ts';
+import { findProperty } from '../../properties/registry.ts';
+import { rootPath } from '../paths.ts';
+import { EV, PARENT_HEADER, type ChunkResult } from './expand-worker.ts';
+import { Search, type SearchOptions, type SearchResult } from './search.ts';
+import type { ChunkJob, WorkerSetup } from './search-worker.ts';
+import type { Symmetry } from './symmetry.ts';
+
+/** The worker bundle (scripts/build.mjs): tsx's loader does not reach worker threads on Node 20. */
+export const WORKER_FILE = rootPath('dist', 'explore-worker.js');
+
+/** The default count of workers: the cores there are. */
+export const defaultWorkers = () => availableParallelism();
+
+/** What the workers need besides the system: they compile it again from these. */
+export interface ParallelInput {
+  scenario: Scenario;
+  variant: Variant;
+  workers: number;
+}
+
+/**
+ * Why this search cannot run on workers (and runs on one thread), or null when it can. Workers
+ * compile the system from the registries, so the variant and every property must be the
+ * registered ones; depth-first order, the race analysis (which looks at every state) are
+ * sequential only.
+ */
+export function parallelRefusal(o: { variant: Variant; properties: readonly Property[]; strategy?: string; races?: boolean }): string | null {
+  if (o.strategy === 'dfs') return 'depth-first search runs on one thread';
+  if (o.races) return '--races runs on one thread';
+  if (findVariant(o.variant.id) !== o.variant) return `variant ${o.variant.id} is not a registered one (workers load variants from the registry)`;
+  const own = o.properties.find((p) => findProperty(p.id) !== p);
+  if (own) return `property ${own.id} is not a registered one (workers load properties from the registry)`;
+  if (!existsSync(WORKER_FILE)) return `${WORKER_FILE} is missing (run npm run build)`;
+  return null;
+}
+
+/** Worker threads alive now, started by this module (a test checks none is left behind). */
+let alive = 0;
+export const liveSearchWorkers = () => alive;
+
+interface Job {
+  id: number;
+  parents: Int32Array;
+  count: number;
+  /** found.size when sent: the worker started from the first that many found properties. */
+  foundSize: number;
+  /** Its first parent is one the main thread already merged in part, up to move `skipThrough`. */
+  resumed: boolean;
+  skipThrough: number;
+  forced: number[];
+  result?: ChunkResult;
+}
+
+/** Largest shared filter, in slots: past it, it stops growing and is only a partial filter. */
+const FILTER_MAX_SLOTS = 1 << 26;
+const FILTER_LOAD = 0.6;
+
+/** The main thread's copy of the stored fingerprints in shared memory, for the workers to read. */
+class FilterWriter {
+  buffer: SharedArrayBuffer;
+  private slots: Uint32Array;
+  private mask: number;
+  private size = 0;
+  private full = false;
+
+  constructor(slots = 1 << 16) {
+    this.buffer = new SharedArrayBuffer(slots * 8);
+    this.slots = new Uint32Array(this.buffer);
+    this.mask = slots - 1;
+  }
+
+  add(h: number, l: number): void {
+    if (this.full) return;
+    if (this.size >= (this.mask + 1) * FILTER_LOAD) {
+      if (this.mask + 1 >= FILTER_MAX_SLOTS) { this.full = true; return; }
+      this.grow();
+    }
+    this.put(this.slots, this.mask, h, l);
+    this.size++;
+  }
+
+  private put(slots: Uint32Array, mask: number, h: number, l: number): void {
+    let i = h & mask;
+    while (slots[i << 1] !== 0) i = (i + 1) & mask;
+    // l first: a reader that sees l without h goes on probing (SharedFilter.has).
+    slots[i << 1] = l;
+    slots[(i << 1) + 1] = h;
+  }
+
+  /** A new, larger buffer: workers take it with their next chunk and read the old one until then. */
+  private grow(): void {
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.buffer = new SharedArrayBuffer(cap * 8);
+    this.slots = new Uint32Array(this.buffer);
+    this.mask = cap - 1;
+    for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.put(this.slots, this.mask, old[at + 1], old[at]);
+  }
+}
+
+/** The worker threads of one search, and the one signal they raise after each answer. */
+class Pool {
+  readonly workers: Worker[] = [];
+  readonly ports: MessagePort[] = [];
+  /** Chunks sent to each worker and not yet answered. */
+  readonly outstanding: number[] = [];
+  /** The filter buffer each worker last got. */
+  readonly sentFilter: (SharedArrayBuffer | null)[] = [];
+  readonly signal = new Int32Array(new SharedArrayBuffer(8));
+
+  constructor(n: number, setup: Omit<WorkerSetup, 'port' | 'signal'>) {
+    for (let i = 0; i < n; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const w = new Worker(WORKER_FILE, { workerData: { ...setup, port: port1, signal: this.signal } satisfies WorkerSetup, transferList: [port1] });
+      alive++;
+      w.once('exit', () => { alive--; });
+      // An idle pool must not keep the process alive; the search terminates it anyway.
+      w.unref();
+      this.workers.push(w);
+      this.ports.push(port2);
+      this.outstanding.push(0);
+      this.sentFilter.push(null);
+    }
+  }
+
+  get epoch(): number {
+    return Atomics.load(this.signal, 1);
+  }
+
+  /** Chunks sent so far are no longer wanted: workers give them up at their next check. */
+  abandon(): void {
+    Atomics.add(this.signal, 1, 1);
+  }
+
+  send(j: Job, foundIds: string[], filter: SharedArrayBuffer): void {
+    let w = 0;
+    for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i] < this.outstanding[w]) w = i;
+    this.outstanding[w]++;
+    const msg: ChunkJob = { job: j.id, epoch: this.epoch, parents: j.parents, count: j.count, foundIds, forced: j.forced };
+    if (this.sentFilter[w] !== filter) { msg.filter = filter; this.sentFilter[w] = filter; }
+    this.workers[w].postMessage(msg);
+  }
+
+  /** Every answer that has arrived, with the worker it came from. */
+  drain(take: (m: ChunkResult & { job: number; error?: string }) => void): void {
+    for (let i = 0; i < this.ports.length; i++) {
+      for (let m = receiveMessageOnPort(this.ports[i]); m !== undefined; m = receiveMessageOnPort(this.ports[i])) {
+        this.outstanding[i]--;
+        take(m.message);
+      }
+    }
+  }
+
+  /** Sleeps until some worker answers or `ms` pass. */
+  wait(seen: number, ms: number): void {
+    Atomics.wait(this.signal, 0, seen, ms);
+  }
+
+  close(): void {
+    this.abandon();
+    for (const p of this.ports) p.close();
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** The sequential search's bookkeeping on the main thread, fed by the workers' events. */
+class ParallelSearch extends Search {
+  private readonly pool: Pool;
+  private readonly filter = new FilterWriter();
+  private readonly jobs = new Map<number, Job>();
+  private nextJob = 0;
+  private pops = 0;
+  private readonly scratch: Int32Array;
+
+  constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, input: ParallelInput) {
+    super(sys, properties, sym, o);
+    this.scratch = new Int32Array(this.words);
+    this.pool = new Pool(input.workers, {
+      scenario: input.scenario, variant: input.variant.id, properties: properties.map((p) => p.id), symmetry: sym !== null,
+      merge: o.merge, por: !!o.por, outcomes: !!o.outcomes,
+      stopIds: o.stopsSearch ? properties.filter((p) => o.stopsSearch!(p)).map((p) => p.id) : [],
+      ...(o.stopWhenFound ? { stopWhenFound: [...o.stopWhenFound] } : {}),
+    });
+  }
+
+  override run(): SearchResult {
+    try {
+      this.pushInitial();
+      this.filter.add(this.fp[0], this.fp[1]);
+      this.loop();
+    } finally {
+      this.pool.close();
+    }
+    return {
+      found: this.found, parent: this.parent, move: this.move, truncated: this.truncated,
+      ...(this.bound ? { bound: this.bound } : {}), stopped: this.stopped, stepsRun: this.stepsRun,
+      lifeCoverage: this.k.lifeCoverage!, outcomeAt: this.outcomeAt, reducedStates: this.reducedStates, stats: (now) => this.stats(now),
+    };
+  }
+
+  private get foundIds(): string[] {
+    return [...this.found.keys()];
+  }
+
+  /** Chunks sent ahead of the merge: enough to keep every worker busy while the main thread merges. */
+  private fill(pending: Job[]): void {
+    const workers = this.pool.workers.length, ahead = workers * 4;
+    const record = PARENT_HEADER + this.words;
+    while (pending.length < ahead && this.queue.length > 0) {
+      const count = Math.min(this.queue.length, 1024, Math.max(8, Math.ceil(this.queue.length / ahead)));
+      const parents = new Int32Array(count * record);
+      const meta = new Uint32Array(4);
+      for (let p = 0; p < count; p++) {
+        this.queue.pop(this.scratch, meta);
+        const at = p * record;
+        parents[at] = meta[0]; parents[at + 1] = meta[1]; parents[at + 2] = meta[2]; parents[at + 3] = meta[3];
+        parents.set(this.scratch, at + PARENT_HEADER);
+      }
+      pending.push(this.send({ parents, count, resumed: false, skipThrough: -1, forced: [] }));
+    }
+  }
+
+  private send(j: Omit<Job, 'id' | 'foundSize'>, foundIds = this.foundIds): Job {
+    const job: Job = { ...j, id: this.nextJob++, foundSize: foundIds.length };
+    this.jobs.set(job.id, job);
+    this.pool.send(job, foundIds, this.filter.buffer);
+    return job;
+  }
+
+  /** Waits for the job's answer; false if a bound or Ctrl-C ended the search meanwhile. */
+  private await(job: Job): boolean {
+    const take = (m: ChunkResult & { job: number; error?: string }) => {
+      if (m.error !== undefined) throw new Error(`explore worker failed: ${m.error}`);
+      const j = this.jobs.get(m.job);
+      if (j !== undefined) { j.result = m; this.jobs.delete(m.job); }
+    };
+    for (;;) {
+      const seen = Atomics.load(this.pool.signal, 0);
+      this.pool.drain(take);
+      if (job.result !== undefined) return true;
+      if (this.atBound()) return false;
+      this.pool.wait(seen, 50);
+    }
+  }
+
+  private loop(): void {
+    let pending: Job[] = [];
+    for (;;) {
+      if (!this.stopped) this.fill(pending);
+      const job = pending.shift();
+      // Once stopped, only the parent being finished (resumed) is merged.
+      if (job === undefined || (this.stopped && !job.resumed)) return;
+      if (!this.await(job)) return;
+      // Properties were found since it was sent: the worker expanded it with one too many active.
+      if (!job.resumed && job.foundSize !== this.found.size) {
+        pending = this.resend([job, ...pending]);
+        continue;
+      }
+      const r = this.merge(job, job.result!);
+      if (r === 'stop') return;
+      if (r !== 'done') pending = this.resend([r, ...pending]);
+    }
+  }
+
+  /** Sends the jobs again, as found now (the first may resume a parent). */
+  private resend(jobs: (Job | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] })[]): Job[] {
+    this.pool.abandon();
+    for (const j of jobs) if ('id' in j) this.jobs.delete(j.id);
+    // Stopped: only the parent that stopped it is finished.
+    if (this.stopped) jobs = jobs.slice(0, 1);
+    return jobs.map((j) => this.send(j, 'foundIds' in j ? j.foundIds : this.foundIds));
+  }
+
+  /**
+   * Replays a chunk's events. Returns 'done', 'stop' (the search ends here), or the rest of the
+   * chunk to send again from the parent where the main thread recorded a violation the worker
+   * did not.
+   */
+  private merge(job: Job, res: ChunkResult): 'done' | 'stop' | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] } {
+    const ev = res.events, words = this.words, record = PARENT_HEADER + words;
+    const maxStates = this.o.maxStates ?? Infinity;
+    let id = 0, depth = 0, pi = 0, moves = -1, skipThrough = -1, foundAtStart = 0;
+    for (let i = 0; i < ev.length;) {
+      const code = ev[i];
+      if (code === EV.PARENT) {
+        pi = ev[i + 1]; i += 2;
+        const at = pi * record;
+        id = job.parents[at]; depth = job.parents[at + 1];
+        moves = -1;
+        skipThrough = pi === 0 && job.resumed ? job.skipThrough : -1;
+        if (skipThrough >= 0) continue; // counted, bounded and begun when first merged
+        // The sequential loop's checks before each pop, then the start of expand().
+        if ((++this.pops & 1023) === 0 && this.atBound()) return 'stop';
+        if (this.states >= maxStates) { this.truncated = true; this.bound = 'states'; return 'stop'; }
+        foundAtStart = this.found.size;
+        if (depth > this.maxDepth) this.maxDepth = depth;
+        continue;
+      }
+      if (code === EV.END) {
+        this.reducedStates += ev[i + 1]; i += 2;
+        if (this.stopped) return 'stop';
+        continue;
+      }
+      if (code === EV.MOVE) { moves++; i += 2; if (moves > skipThrough) this.transitions++; continue; }
+      const skip = moves <= skipThrough && moves >= 0;
+      switch (code) {
+        case EV.STEP: if (!skip) this.stepsRun[ev[i + 1]] = 1; i += 2; break;
+        case EV.LIFE: if (!skip) this.k.lifeCoverage![ev[i + 1]] = 1; i += 2; break;
+        case EV.RECORD: if (!skip) this.record(res.violations[ev[i + 1]], ev[i + 2], ev[i + 3], ev[i + 4]); i += 5; break;
+        case EV.OUTCOME: {
+          const key = res.keys[ev[i + 1]];
+          if (!this.outcomeAt.has(key)) this.outcomeAt.set(key, id);
+          i += 2;
+          break;
+        }
+        case EV.SUCC: {
+          const t = ev[i + 1], h = ev[i + 2] >>> 0, l = ev[i + 3] >>> 0, vi = ev[i + 4];
+          const from = i + 5;
+          i = from + words;
+          if (skip) break;
+          if (!this.stored(id, t, depth, h, l, ev, from, vi === -1 ? null : res.violations[vi])) break;
+          // Recorded here and not by the worker: the rest of its chunk is stale. Even if the
+          // record stopped the search, the worker finishes the parent (as expand() would, it
+          // counts a reduced state then).
+          const forced = pi === 0 && job.resumed ? [...job.forced, moves] : [moves];
+          return {
+            parents: job.parents.slice(pi * record, job.count * record), count: job.count - pi,
+            resumed: true, skipThrough: moves, forced, foundIds: this.foundIds.slice(0, pi === 0 && job.resumed ? job.foundSize : foundAtStart),
+          };
+        }
+        default: throw new Error(`explore: bad event ${code} from a worker`);
+      }
+    }
+    return 'done';
+  }
+
+  /**
+   * Search.afterMove's second half for a successor a worker sent: store it if new (true when that
+   * recorded a violation the worker did not).
+   */
+  private stored(id: number, t: number, depth: number, h: number, l: number, ev: Int32Array, from: number, v: Violation | null): boolean {
+    if (this.recent.seen(h, l)) return false;
+    if (!(this.visited !== null ? this.visited.add(h, l) : this.bits!.add(h, l))) return false;
+    if (this.visited !== null) this.filter.add(h, l);
+    const nid = this.addState(id, t);
+    const before = this.found.size;
+    if (v) this.record(v, id, t, -1);
+    const state = this.scratch;
+    for (let i = 0; i < state.length; i++) state[i] = ev[from + i];
+    this.queue.push(state, nid, depth + 1, h, l);
+    return this.found.size !== before;
+  }
+}
+
+/** The breadth-first search on `input.workers` worker threads; the same result as search(). */
+export function parallelSearch(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, input: ParallelInput): SearchResult {
+  if (o.strategy !== 'bfs' || o.visit !== undefined) throw new Error('parallelSearch: breadth-first without a visit callback only');
+  return new ParallelSearch(sys, properties, sym, o, input).run();
+}
