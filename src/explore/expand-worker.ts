@@ -27,7 +27,7 @@ export const EV = {
   MOVE: 2,
   /** coverage cell: a model step run for the first time in this chunk */
   STEP: 3,
-  /** lifecycle cell taken for the first time in this chunk */
+  /** lifecycle cell taken for the first time in this chunk (sent before the parent's END) */
   LIFE: 4,
   /** violation index, from, thread, at: recorded as the sequential search records it */
   RECORD: 5,
@@ -153,10 +153,21 @@ export class WorkerSearch extends Search {
       this.emit(EV.PARENT, p);
       const reduced = this.reducedStates;
       this.expand(id, depth);
+      this.lifeTaken();
       this.emit(EV.END, this.reducedStates - reduced);
     }
     const events = this.ev.slice(0, this.n);
     return { events, violations: this.violations, keys: this.keys, aborted };
+  }
+
+  /**
+   * Lifecycle moves taken for the first time in this chunk, sent once per parent (a scan per
+   * move cost a third of the worker's time). A parent cut short by the main thread is expanded
+   * again whole, so these always cover exactly the moves merged.
+   */
+  private lifeTaken(): void {
+    const life = this.k.lifeCoverage!, seen = this.seenLife;
+    for (let c = 0; c < life.length; c++) if (life[c] !== seen[c]) { seen[c] = 1; this.emit(EV.LIFE, c); }
   }
 
   override record(v: Violation, from: number, thread: number, at: number): void {
@@ -173,8 +184,6 @@ export class WorkerSearch extends Search {
     this.emit(EV.MOVE, t);
     for (const cov of this.pendingSteps) this.emit(EV.STEP, cov);
     this.pendingSteps.length = 0;
-    const life = this.k.lifeCoverage!, seen = this.seenLife;
-    for (let c = 0; c < life.length; c++) if (life[c] !== seen[c]) { seen[c] = 1; this.emit(EV.LIFE, c); }
     const { k, fp } = this;
     if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
     for (const p of this.perTransition) {

@@ -62,6 +62,8 @@ export interface ExploreOptions {
    * variant or property) runs on one thread.
    */
   workers?: number;
+  /** With workers: states stored on the calling thread before they start (parallel.ts, PARALLEL_FROM). */
+  workersFrom?: number;
 }
 
 export interface ExploreResult {
@@ -103,7 +105,7 @@ export function explore(o: ExploreOptions): ExploreResult {
     strategy, merge, maxStates: o.maxStates, maxSeconds: o.maxSeconds, maxBytes: o.maxBytes, exact: o.exact, outcomes: o.outcomes, progress: o.progress,
     stopsSearch: (p: Property) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
   };
-  const parallel = (o.workers ?? 1) > 1 && parallelRefusal({ ...o, strategy }) === null ? { scenario: o.scenario, variant: o.variant, workers: o.workers! } : null;
+  const parallel = (o.workers ?? 1) > 1 && parallelRefusal({ ...o, strategy }) === null ? { scenario: o.scenario, variant: o.variant, workers: o.workers!, from: o.workersFrom } : null;
   const searchWith: SearchFn = parallel ? (...a) => parallelSearch(...a, parallel) : search;
   const r = searchWith(sys, o.properties, sym, { ...options, por });
   const exact = por && strategy === 'bfs' ? shortestPaths(sys, o.properties, sym, options, r, searchWith) : { paths: new Map<string, { found: Found; moves: number[] }>() };

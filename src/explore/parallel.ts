@@ -29,7 +29,7 @@ import { findProperty } from '../../properties/registry.ts';
 import { rootPath } from '../paths.ts';
 import { EV, PARENT_HEADER, type ChunkResult } from './expand-worker.ts';
 import { Search, type SearchOptions, type SearchResult } from './search.ts';
-import type { ChunkJob, WorkerSetup } from './search-worker.ts';
+import type { ChunkJob, WorkerData, WorkerMessage, WorkerSetup } from './search-worker.ts';
 import type { Symmetry } from './symmetry.ts';
 
 /** The worker bundle (scripts/build.mjs): tsx's loader does not reach worker threads on Node 20. */
@@ -43,7 +43,16 @@ export interface ParallelInput {
   scenario: Scenario;
   variant: Variant;
   workers: number;
+  /**
+   * States stored on the main thread alone before the workers start (they take about a quarter
+   * of a second to load): a search smaller than this never starts them. Default PARALLEL_FROM;
+   * 0 waits for them and has them expand every state.
+   */
+  from?: number;
 }
+
+/** The default `from`: about what one thread stores in the time workers take to start. */
+export const PARALLEL_FROM = 50_000;
 
 /**
  * Why this search cannot run on workers (and runs on one thread), or null when it can. Workers
@@ -52,8 +61,8 @@ export interface ParallelInput {
  * sequential only.
  */
 export function parallelRefusal(o: { variant: Variant; properties: readonly Property[]; strategy?: string; races?: boolean }): string | null {
-  if (o.strategy === 'dfs') return 'depth-first search runs on one thread';
-  if (o.races) return '--races runs on one thread';
+  if (o.strategy === 'dfs') return 'the depth-first search is sequential';
+  if (o.races) return 'the race analysis (--races) is sequential';
   if (findVariant(o.variant.id) !== o.variant) return `variant ${o.variant.id} is not a registered one (workers load variants from the registry)`;
   const own = o.properties.find((p) => findProperty(p.id) !== p);
   if (own) return `property ${own.id} is not a registered one (workers load properties from the registry)`;
@@ -61,9 +70,18 @@ export function parallelRefusal(o: { variant: Variant; properties: readonly Prop
   return null;
 }
 
+/**
+ * How often a merge found a chunk stale: `resumed`, a parent expanded again from a move on;
+ * `resent`, chunks sent again. Tests check that these paths are taken.
+ */
+export const staleCounts = { resumed: 0, resent: 0 };
+
 /** Worker threads alive now, started by this module (a test checks none is left behind). */
 let alive = 0;
 export const liveSearchWorkers = () => alive;
+
+/** Job numbers, unique in the process: a kept pool may still answer an earlier search's chunks. */
+let nextJob = 0;
 
 interface Job {
   id: number;
@@ -125,7 +143,11 @@ class FilterWriter {
   }
 }
 
-/** The worker threads of one search, and the one signal they raise after each answer. */
+/**
+ * The worker threads and the one signal they raise after each answer. A pool serves one search
+ * at a time and is kept, idle, for the next search a moment longer (its code is then already
+ * compiled and warm): see acquirePool and releasePool.
+ */
 class Pool {
   readonly workers: Worker[] = [];
   readonly ports: MessagePort[] = [];
@@ -133,21 +155,37 @@ class Pool {
   readonly outstanding: number[] = [];
   /** The filter buffer each worker last got. */
   readonly sentFilter: (SharedArrayBuffer | null)[] = [];
-  readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  /** [0]: answers, [1]: epoch, [2]: workers loaded (see WorkerSetup). */
+  readonly signal = new Int32Array(new SharedArrayBuffer(16));
+  closed = false;
 
-  constructor(n: number, setup: Omit<WorkerSetup, 'port' | 'signal'>) {
+  constructor(n: number) {
     for (let i = 0; i < n; i++) {
       const { port1, port2 } = new MessageChannel();
-      const w = new Worker(WORKER_FILE, { workerData: { ...setup, port: port1, signal: this.signal } satisfies WorkerSetup, transferList: [port1] });
+      const w = new Worker(WORKER_FILE, { workerData: { port: port1, signal: this.signal } satisfies WorkerData, transferList: [port1] });
       alive++;
       w.once('exit', () => { alive--; });
-      // An idle pool must not keep the process alive; the search terminates it anyway.
+      // An idle pool must not keep the process alive.
       w.unref();
       this.workers.push(w);
       this.ports.push(port2);
       this.outstanding.push(0);
       this.sentFilter.push(null);
     }
+  }
+
+  /** Every worker compiles this search's system before its next chunk (messages keep their order). */
+  setup(setup: WorkerSetup): void {
+    this.sentFilter.fill(null);
+    for (const w of this.workers) w.postMessage({ setup } satisfies WorkerMessage);
+  }
+
+  get ready(): boolean {
+    return Atomics.load(this.signal, 2) === this.workers.length;
+  }
+
+  waitReady(): void {
+    for (let n = Atomics.load(this.signal, 2); n < this.workers.length; n = Atomics.load(this.signal, 2)) Atomics.wait(this.signal, 2, n, 50);
   }
 
   get epoch(): number {
@@ -163,12 +201,12 @@ class Pool {
     let w = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i] < this.outstanding[w]) w = i;
     this.outstanding[w]++;
-    const msg: ChunkJob = { job: j.id, epoch: this.epoch, parents: j.parents, count: j.count, foundIds, forced: j.forced };
-    if (this.sentFilter[w] !== filter) { msg.filter = filter; this.sentFilter[w] = filter; }
-    this.workers[w].postMessage(msg);
+    const job: ChunkJob = { job: j.id, epoch: this.epoch, parents: j.parents, count: j.count, foundIds, forced: j.forced };
+    if (this.sentFilter[w] !== filter) { job.filter = filter; this.sentFilter[w] = filter; }
+    this.workers[w].postMessage({ job } satisfies WorkerMessage);
   }
 
-  /** Every answer that has arrived, with the worker it came from. */
+  /** Every answer that has arrived (answers to an earlier search's chunks too: their job numbers are unknown). */
   drain(take: (m: ChunkResult & { job: number; error?: string }) => void): void {
     for (let i = 0; i < this.ports.length; i++) {
       for (let m = receiveMessageOnPort(this.ports[i]); m !== undefined; m = receiveMessageOnPort(this.ports[i])) {
@@ -184,39 +222,79 @@ class Pool {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.abandon();
     for (const p of this.ports) p.close();
     for (const w of this.workers) void w.terminate();
   }
 }
 
+/** The pool kept between searches, and the timer that ends it once idle. */
+let kept: Pool | null = null;
+let idle: ReturnType<typeof setTimeout> | undefined;
+/** How long an idle pool waits for the next search (tests and benches run many in a row). */
+const KEEP_IDLE_MS = 1000;
+
+function acquirePool(n: number): Pool {
+  clearTimeout(idle);
+  if (kept !== null && !kept.closed && kept.workers.length === n) return kept;
+  kept?.close();
+  kept = new Pool(n);
+  return kept;
+}
+
+/** After a search: the pool ends at once if it was interrupted (Ctrl-C leaves no worker), else once idle a while. */
+function releasePool(pool: Pool, now: boolean): void {
+  pool.abandon();
+  if (now) { pool.close(); return; }
+  idle = setTimeout(() => pool.close(), KEEP_IDLE_MS);
+  idle.unref();
+}
+
+/** Ends the kept pool now (a library user who wants no thread left before exiting). */
+export function closeSearchWorkers(): void {
+  clearTimeout(idle);
+  kept?.close();
+  kept = null;
+}
+
 /** The sequential search's bookkeeping on the main thread, fed by the workers' events. */
 class ParallelSearch extends Search {
-  private readonly pool: Pool;
-  private readonly filter = new FilterWriter();
+  private pool: Pool | null = null;
+  private filter = new FilterWriter();
   private readonly jobs = new Map<number, Job>();
-  private nextJob = 0;
+
   private pops = 0;
   private readonly scratch: Int32Array;
 
-  constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, input: ParallelInput) {
+  constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, private readonly input: ParallelInput) {
     super(sys, properties, sym, o);
     this.scratch = new Int32Array(this.words);
-    this.pool = new Pool(input.workers, {
+  }
+
+  private startPool(): Pool {
+    const { properties, sym, o, input } = this;
+    const pool = acquirePool(input.workers);
+    pool.setup({
       scenario: input.scenario, variant: input.variant.id, properties: properties.map((p) => p.id), symmetry: sym !== null,
       merge: o.merge, por: !!o.por, outcomes: !!o.outcomes,
       stopIds: o.stopsSearch ? properties.filter((p) => o.stopsSearch!(p)).map((p) => p.id) : [],
       ...(o.stopWhenFound ? { stopWhenFound: [...o.stopWhenFound] } : {}),
     });
+    return pool;
   }
 
   override run(): SearchResult {
     try {
       this.pushInitial();
-      this.filter.add(this.fp[0], this.fp[1]);
-      this.loop();
+      if (this.alone()) {
+        // The fingerprints stored so far, for the workers to drop (none in bitstate mode: a filter only).
+        this.visited?.forEach((h, l) => this.filter.add(h, l));
+        this.loop();
+      }
     } finally {
-      this.pool.close();
+      if (this.pool !== null) releasePool(this.pool, this.bound === 'interrupted');
     }
     return {
       found: this.found, parent: this.parent, move: this.move, truncated: this.truncated,
@@ -225,13 +303,34 @@ class ParallelSearch extends Search {
     };
   }
 
+  /**
+   * The sequential search's loop (Search.run) on this thread until `from` states are stored and
+   * the workers, started then, are ready. False if the search ended first.
+   */
+  private alone(): boolean {
+    const from = this.input.from ?? PARALLEL_FROM, maxStates = this.o.maxStates ?? Infinity;
+    for (;;) {
+      if (this.queue.length === 0 || this.stopped) return false;
+      if (this.states >= from) {
+        this.pool ??= this.startPool();
+        // From 0: every state is expanded by the workers (the tests' setting).
+        if (from === 0) this.pool.waitReady();
+        if (this.pool.ready) return true;
+      }
+      if ((++this.pops & 1023) === 0 && this.atBound()) return false;
+      if (this.states >= maxStates) { this.truncated = true; this.bound = 'states'; return false; }
+      this.queue.pop(this.curWords, this.meta);
+      this.expand(this.meta[0], this.meta[1]);
+    }
+  }
+
   private get foundIds(): string[] {
     return [...this.found.keys()];
   }
 
   /** Chunks sent ahead of the merge: enough to keep every worker busy while the main thread merges. */
   private fill(pending: Job[]): void {
-    const workers = this.pool.workers.length, ahead = workers * 4;
+    const workers = this.pool!.workers.length, ahead = workers * 4;
     const record = PARENT_HEADER + this.words;
     while (pending.length < ahead && this.queue.length > 0) {
       const count = Math.min(this.queue.length, 1024, Math.max(8, Math.ceil(this.queue.length / ahead)));
@@ -248,25 +347,27 @@ class ParallelSearch extends Search {
   }
 
   private send(j: Omit<Job, 'id' | 'foundSize'>, foundIds = this.foundIds): Job {
-    const job: Job = { ...j, id: this.nextJob++, foundSize: foundIds.length };
+    const job: Job = { ...j, id: nextJob++, foundSize: foundIds.length };
     this.jobs.set(job.id, job);
-    this.pool.send(job, foundIds, this.filter.buffer);
+    this.pool!.send(job, foundIds, this.filter.buffer);
     return job;
   }
 
   /** Waits for the job's answer; false if a bound or Ctrl-C ended the search meanwhile. */
   private await(job: Job): boolean {
     const take = (m: ChunkResult & { job: number; error?: string }) => {
-      if (m.error !== undefined) throw new Error(`explore worker failed: ${m.error}`);
       const j = this.jobs.get(m.job);
-      if (j !== undefined) { j.result = m; this.jobs.delete(m.job); }
+      if (j === undefined) return; // given up, or an earlier search's
+      if (m.error !== undefined) throw new Error(`explore worker failed: ${m.error}`);
+      j.result = m;
+      this.jobs.delete(m.job);
     };
     for (;;) {
-      const seen = Atomics.load(this.pool.signal, 0);
-      this.pool.drain(take);
+      const seen = Atomics.load(this.pool!.signal, 0);
+      this.pool!.drain(take);
       if (job.result !== undefined) return true;
       if (this.atBound()) return false;
-      this.pool.wait(seen, 50);
+      this.pool!.wait(seen, 50);
     }
   }
 
@@ -291,7 +392,9 @@ class ParallelSearch extends Search {
 
   /** Sends the jobs again, as found now (the first may resume a parent). */
   private resend(jobs: (Job | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] })[]): Job[] {
-    this.pool.abandon();
+    this.pool!.abandon();
+    staleCounts.resent += jobs.length;
+    if (jobs.length > 0 && jobs[0].resumed) staleCounts.resumed++;
     for (const j of jobs) if ('id' in j) this.jobs.delete(j.id);
     // Stopped: only the parent that stopped it is finished.
     if (this.stopped) jobs = jobs.slice(0, 1);
@@ -332,7 +435,7 @@ class ParallelSearch extends Search {
       const skip = moves <= skipThrough && moves >= 0;
       switch (code) {
         case EV.STEP: if (!skip) this.stepsRun[ev[i + 1]] = 1; i += 2; break;
-        case EV.LIFE: if (!skip) this.k.lifeCoverage![ev[i + 1]] = 1; i += 2; break;
+        case EV.LIFE: this.k.lifeCoverage![ev[i + 1]] = 1; i += 2; break;
         case EV.RECORD: if (!skip) this.record(res.violations[ev[i + 1]], ev[i + 2], ev[i + 3], ev[i + 4]); i += 5; break;
         case EV.OUTCOME: {
           const key = res.keys[ev[i + 1]];

@@ -1,6 +1,6 @@
 // The entry of a parallel-search worker thread (built to dist/explore-worker.js: workers start
-// from plain JS). It compiles the same system as the main thread from the scenario and the
-// registered variant and properties, then expands the chunks it is sent (expand-worker.ts) and
+// from plain JS). For each search it compiles the same system as the main thread from the
+// scenario and the registered variant and properties, then expands the chunks it is sent (expand-worker.ts) and
 // answers on its own port, raising the shared signal so that the main thread, waiting with
 // Atomics.wait, wakes up.
 
@@ -12,6 +12,14 @@ import { findProperty } from '../../properties/registry.ts';
 import { findSymmetry } from './symmetry.ts';
 import { SharedFilter, WorkerSearch } from './expand-worker.ts';
 
+/** Given when the worker starts. */
+export interface WorkerData {
+  port: MessagePort;
+  /** [0]: raised after each answer; [1]: the epoch, raised when the chunks sent so far are no longer wanted; [2]: workers loaded. */
+  signal: Int32Array;
+}
+
+/** One search's system and options: sent before its first chunk. */
 export interface WorkerSetup {
   scenario: Scenario;
   variant: string;
@@ -23,9 +31,6 @@ export interface WorkerSetup {
   /** Properties whose first violation stops the search. */
   stopIds: string[];
   stopWhenFound?: string[];
-  port: MessagePort;
-  /** [0]: raised after each answer; [1]: the epoch, raised when the chunks sent so far are no longer wanted. */
-  signal: Int32Array;
 }
 
 export interface ChunkJob {
@@ -38,11 +43,14 @@ export interface ChunkJob {
   filter?: SharedArrayBuffer;
 }
 
-const setup = workerData as WorkerSetup;
+export type WorkerMessage = { setup: WorkerSetup } | { job: ChunkJob };
+
+const { port, signal } = workerData as WorkerData;
 let filter: SharedFilter | null = null;
+let search: WorkerSearch | string = 'no search set up';
 
 /** The search, or why it could not be set up: every chunk is then answered with that error. */
-function start(): WorkerSearch | string {
+function start(setup: WorkerSetup): WorkerSearch | string {
   try {
     const variant = findVariant(setup.variant);
     if (variant === undefined) return `unknown variant ${setup.variant}`;
@@ -58,19 +66,22 @@ function start(): WorkerSearch | string {
     return e instanceof Error ? e.stack ?? e.message : String(e);
   }
 }
-const search = start();
 
 // The main thread blocks in Atomics.wait, so an 'error' event would never reach it: every
 // failure is an answer.
-parentPort!.on('message', (m: ChunkJob) => {
+parentPort!.on('message', (msg: WorkerMessage) => {
+  if ('setup' in msg) { search = start(msg.setup); filter = null; return; }
+  const m = msg.job;
   if (m.filter !== undefined) filter = new SharedFilter(m.filter);
   try {
     if (typeof search === 'string') throw new Error(search);
-    const r = search.runChunk(m.parents, m.count, m.foundIds, m.forced, filter, () => Atomics.load(setup.signal, 1) !== m.epoch);
-    setup.port.postMessage({ job: m.job, ...r }, [r.events.buffer as ArrayBuffer]);
+    const r = search.runChunk(m.parents, m.count, m.foundIds, m.forced, filter, () => Atomics.load(signal, 1) !== m.epoch);
+    port.postMessage({ job: m.job, ...r }, [r.events.buffer as ArrayBuffer]);
   } catch (e) {
-    setup.port.postMessage({ job: m.job, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    port.postMessage({ job: m.job, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
-  Atomics.add(setup.signal, 0, 1);
-  Atomics.notify(setup.signal, 0);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
 });
+Atomics.add(signal, 2, 1);
+Atomics.notify(signal, 2);
