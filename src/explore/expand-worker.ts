@@ -112,18 +112,28 @@ export class WorkerSearch extends Search {
     this.ev = ev;
   }
 
+  /** What startFrom derives from a found set, by the set: chunks mostly start from the same one. */
+  private readonly starts = new Map<string, Pick<Search, 'active' | 'perTransition' | 'checker' | 'needsProviso'>>();
+
   /** The properties found so far are `foundIds` (the main thread's, in its order), nothing else. */
   private startFrom(foundIds: readonly string[]): void {
     this.found.clear();
-    this.active = this.properties.slice();
-    this.perTransition = this.active.filter((p) => p.kind === 'invariant' && p.everyTransition);
-    this.checker = new Checker(this.sys, this.active);
-    this.needsProviso = this.active.some(readsAlongTheWay);
-    for (const id of foundIds) {
-      // Only the bookkeeping of record(); the violation itself is the main thread's.
-      super.record({ propertyId: id, message: '' }, -1, 0, -1);
-    }
+    for (const id of foundIds) this.found.set(id, { violation: { propertyId: id, message: '' }, from: -1, thread: 0, at: -1 });
     this.stopped = false;
+    const key = foundIds.join('\n');
+    let start = this.starts.get(key);
+    if (start === undefined) {
+      const active = this.properties.filter((p) => !this.found.has(p.id));
+      start = {
+        active, perTransition: active.filter((p) => p.kind === 'invariant' && p.everyTransition),
+        checker: new Checker(this.sys, active), needsProviso: active.some(readsAlongTheWay),
+      };
+      this.starts.set(key, start);
+    }
+    this.active = start.active;
+    this.perTransition = start.perTransition;
+    this.checker = start.checker;
+    this.needsProviso = start.needsProviso;
   }
 
   /**
