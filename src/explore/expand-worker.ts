@@ -13,7 +13,6 @@
 
 import type { Property, Violation } from '../../properties/types.ts';
 import type { System } from '../../model/system.ts';
-import { FingerprintSet } from './fingerprint-set.ts';
 import { Checker } from '../engine/checker.ts';
 import { Search, readsAlongTheWay } from './search.ts';
 import type { Symmetry } from './symmetry.ts';
@@ -66,30 +65,71 @@ export class SharedFilter {
   }
 }
 
+/**
+ * The successors reached in this chunk, in a table kept from chunk to chunk and emptied (a new
+ * table a chunk, growing as it filled, cost the workers a collection every few chunks).
+ */
+class ChunkSet {
+  private slots = new Uint32Array(0);
+  private mask = 0;
+
+  /** Empties the table, with room for `n` fingerprints at most half full. */
+  reset(n: number): void {
+    let cap = 1 << 10;
+    while (cap < 2 * n) cap <<= 1;
+    if (cap * 2 > this.slots.length) this.slots = new Uint32Array(cap * 2);
+    else this.slots.fill(0);
+    this.mask = (this.slots.length >> 1) - 1;
+  }
+
+  /** Adds (h, l); true if it was not there. */
+  add(h: number, l: number): boolean {
+    const slots = this.slots, mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = i << 1, cur = slots[at];
+      if (cur === 0) { slots[at] = l; slots[at + 1] = h; return true; }
+      if (cur === l && slots[at + 1] === h) return false;
+    }
+  }
+}
+
 export interface ChunkResult {
+  /** The events, in the first `length` words (the buffer goes back and forth, never copied). */
   events: Int32Array;
+  length: number;
+  /** The chunk's parents, handed back. */
+  parents: Int32Array;
   violations: Violation[];
   keys: string[];
   /** The chunk was given up because the main thread no longer needs it. */
   aborted: boolean;
 }
 
+const NONE: readonly number[] = [];
+
 export class WorkerSearch extends Search {
-  private ev = new Int32Array(1 << 16);
+  private ev = new Int32Array(0);
   private n = 0;
   private violations: Violation[] = [];
   private keys: string[] = [];
   /** Move numbers (within the first parent) at which the main thread recorded the successor's invariant violation. */
   private forced: readonly number[] = [];
   private moveIndex = 0;
-  private local = new FingerprintSet(1 << 12);
+  private readonly local = new ChunkSet();
   private filter: SharedFilter | null = null;
   private readonly seenLife: Uint8Array;
+  /** The lifecycle marks and what was sent of them, as words: the scan per parent compares four cells at once. */
+  private readonly lifeWords: Int32Array;
+  private readonly seenWords: Int32Array;
   private readonly pendingSteps: number[] = [];
 
   constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: ConstructorParameters<typeof Search>[3]) {
     super(sys, properties, sym, o);
-    this.seenLife = new Uint8Array(this.k.lifeCoverage!.length);
+    const cells = this.k.lifeCoverage!.length, padded = (cells + 3) & ~3;
+    this.k.lifeCoverage = new Uint8Array(padded).subarray(0, cells);
+    this.seenLife = new Uint8Array(padded);
+    this.lifeWords = new Int32Array(this.k.lifeCoverage.buffer);
+    this.seenWords = new Int32Array(this.seenLife.buffer);
     // Steps run for the first time in this chunk are sent with their move.
     const observe = this.observe;
     (this as { observe: Search['observe'] }).observe = (step, ctx, program, returnedOp, cov) => {
@@ -98,9 +138,16 @@ export class WorkerSearch extends Search {
     };
   }
 
-  private emit(...words: number[]): void {
-    this.room(words.length);
-    for (const w of words) this.ev[this.n++] = w;
+  /** A buffer for the next chunk's events (one the main thread has read). */
+  giveBuffer(b: ArrayBuffer): void {
+    if (b.byteLength > this.ev.byteLength) this.ev = new Int32Array(b);
+  }
+
+  /** An event of one operand (most are): no array per call, as the hottest path calls it per move. */
+  private emit(code: number, a: number): void {
+    this.room(2);
+    this.ev[this.n++] = code;
+    this.ev[this.n++] = a;
   }
 
   private room(more: number): void {
@@ -142,10 +189,12 @@ export class WorkerSearch extends Search {
    */
   runChunk(parents: Int32Array, count: number, foundIds: readonly string[], forced: readonly number[], filter: SharedFilter | null, abandoned: () => boolean): ChunkResult {
     this.startFrom(foundIds);
+    if (this.ev.length === 0) this.ev = new Int32Array(1 << 16);
     this.n = 0;
     this.violations = [];
     this.keys = [];
-    this.local = new FingerprintSet(1 << 12);
+    // At most one successor per thread per parent.
+    this.local.reset(count * Math.max(1, this.T));
     this.filter = filter;
     this.stepsRun.fill(0);
     this.k.lifeCoverage!.fill(0);
@@ -158,7 +207,7 @@ export class WorkerSearch extends Search {
       const id = parents[at], depth = parents[at + 1];
       this.meta[0] = id; this.meta[1] = depth; this.meta[2] = parents[at + 2]; this.meta[3] = parents[at + 3];
       for (let i = 0; i < words; i++) this.curWords[i] = parents[at + PARENT_HEADER + i];
-      this.forced = p === 0 ? forced : [];
+      this.forced = p === 0 ? forced : NONE;
       this.moveIndex = 0;
       this.emit(EV.PARENT, p);
       const reduced = this.reducedStates;
@@ -166,8 +215,9 @@ export class WorkerSearch extends Search {
       this.lifeTaken();
       this.emit(EV.END, this.reducedStates - reduced);
     }
-    const events = this.ev.slice(0, this.n);
-    return { events, violations: this.violations, keys: this.keys, aborted };
+    const events = this.ev;
+    this.ev = new Int32Array(0);
+    return { events, length: this.n, parents, violations: this.violations, keys: this.keys, aborted };
   }
 
   /**
@@ -176,8 +226,11 @@ export class WorkerSearch extends Search {
    * again whole, so these always cover exactly the moves merged.
    */
   private lifeTaken(): void {
-    const life = this.k.lifeCoverage!, seen = this.seenLife;
-    for (let c = 0; c < life.length; c++) if (life[c] !== seen[c]) { seen[c] = 1; this.emit(EV.LIFE, c); }
+    const life = this.k.lifeCoverage!, seen = this.seenLife, words = this.lifeWords, seenWords = this.seenWords;
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === seenWords[w]) continue;
+      for (let c = w << 2; c < (w << 2) + 4 && c < life.length; c++) if (life[c] !== seen[c]) { seen[c] = 1; this.emit(EV.LIFE, c); }
+    }
   }
 
   override record(v: Violation, from: number, thread: number, at: number): void {
@@ -185,15 +238,20 @@ export class WorkerSearch extends Search {
     super.record(v, from, thread, at);
     if (this.found.size === before) return;
     this.violations.push(v);
-    this.emit(EV.RECORD, this.violations.length - 1, from, thread, at);
+    this.room(5);
+    const ev = this.ev;
+    ev[this.n++] = EV.RECORD; ev[this.n++] = this.violations.length - 1; ev[this.n++] = from; ev[this.n++] = thread; ev[this.n++] = at;
   }
 
   /** As Search.afterMove, but a successor that may be new is sent, not stored. */
   protected override afterMove(id: number, t: number, _depth: number): void {
     const move = this.moveIndex++;
     this.emit(EV.MOVE, t);
-    for (const cov of this.pendingSteps) this.emit(EV.STEP, cov);
-    this.pendingSteps.length = 0;
+    const steps = this.pendingSteps;
+    if (steps.length > 0) {
+      for (let i = 0; i < steps.length; i++) this.emit(EV.STEP, steps[i]);
+      steps.length = 0;
+    }
     const { k, fp } = this;
     if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
     for (const p of this.perTransition) {

@@ -80,12 +80,16 @@ export const staleCounts = { resumed: 0, resent: 0 };
 let alive = 0;
 export const liveSearchWorkers = () => alive;
 
+/** Parents a chunk holds at most. */
+const CHUNK_MAX = 1024;
+
 /** Job numbers, unique in the process: a kept pool may still answer an earlier search's chunks. */
 let nextJob = 0;
 
 interface Job {
   id: number;
-  parents: Int32Array;
+  /** Moved to the worker while it has the chunk (null then), and back with its answer. */
+  parents: Int32Array | null;
   count: number;
   /** found.size when sent: the worker started from the first that many found properties. */
   foundSize: number;
@@ -197,13 +201,16 @@ class Pool {
     Atomics.add(this.signal, 1, 1);
   }
 
-  send(j: Job, foundIds: string[], filter: SharedArrayBuffer): void {
+  /** Sends the chunk; its parents (and a spare events buffer) move to the worker, not copied. */
+  send(j: Job, foundIds: string[], filter: SharedArrayBuffer, events: ArrayBuffer | undefined): void {
     let w = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i] < this.outstanding[w]) w = i;
     this.outstanding[w]++;
-    const job: ChunkJob = { job: j.id, epoch: this.epoch, parents: j.parents, count: j.count, foundIds, forced: j.forced };
+    const parents = j.parents!;
+    j.parents = null;
+    const job: ChunkJob = { job: j.id, epoch: this.epoch, parents, count: j.count, foundIds, forced: j.forced, ...(events ? { events } : {}) };
     if (this.sentFilter[w] !== filter) { job.filter = filter; this.sentFilter[w] = filter; }
-    this.workers[w].postMessage({ job } satisfies WorkerMessage);
+    this.workers[w].postMessage({ job } satisfies WorkerMessage, events ? [parents.buffer as ArrayBuffer, events] : [parents.buffer as ArrayBuffer]);
   }
 
   /** Every answer that has arrived (answers to an earlier search's chunks too: their job numbers are unknown). */
@@ -267,6 +274,9 @@ class ParallelSearch extends Search {
 
   private pops = 0;
   private readonly scratch: Int32Array;
+  /** Buffers read and ready for another chunk: allocating a megabyte a chunk kept the collector busy. */
+  private readonly spareParents: ArrayBuffer[] = [];
+  private readonly spareEvents: ArrayBuffer[] = [];
 
   constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, private readonly input: ParallelInput) {
     super(sys, properties, sym, o);
@@ -333,8 +343,8 @@ class ParallelSearch extends Search {
     const workers = this.pool!.workers.length, ahead = workers * 4;
     const record = PARENT_HEADER + this.words;
     while (pending.length < ahead && this.queue.length > 0) {
-      const count = Math.min(this.queue.length, 1024, Math.max(8, Math.ceil(this.queue.length / ahead)));
-      const parents = new Int32Array(count * record);
+      const count = Math.min(this.queue.length, CHUNK_MAX, Math.max(8, Math.ceil(this.queue.length / ahead)));
+      const parents = new Int32Array(this.spareParents.pop() ?? new ArrayBuffer(CHUNK_MAX * record * 4));
       const meta = new Uint32Array(4);
       for (let p = 0; p < count; p++) {
         this.queue.pop(this.scratch, meta);
@@ -347,9 +357,10 @@ class ParallelSearch extends Search {
   }
 
   private send(j: Omit<Job, 'id' | 'foundSize'>, foundIds = this.foundIds): Job {
-    const job: Job = { ...j, id: nextJob++, foundSize: foundIds.length };
+    // A new job: never the old one's answer.
+    const job: Job = { id: nextJob++, parents: j.parents, count: j.count, foundSize: foundIds.length, resumed: j.resumed, skipThrough: j.skipThrough, forced: j.forced };
     this.jobs.set(job.id, job);
-    this.pool!.send(job, foundIds, this.filter.buffer);
+    this.pool!.send(job, foundIds, this.filter.buffer, this.spareEvents.pop());
     return job;
   }
 
@@ -360,6 +371,7 @@ class ParallelSearch extends Search {
       if (j === undefined) return; // given up, or an earlier search's
       if (m.error !== undefined) throw new Error(`explore worker failed: ${m.error}`);
       j.result = m;
+      j.parents = m.parents;
       this.jobs.delete(m.job);
     };
     for (;;) {
@@ -381,18 +393,36 @@ class ParallelSearch extends Search {
       if (!this.await(job)) return;
       // Properties were found since it was sent: the worker expanded it with one too many active.
       if (!job.resumed && job.foundSize !== this.found.size) {
-        pending = this.resend([job, ...pending]);
+        const again = this.resend([job, ...pending]);
+        if (again === null) return;
+        pending = again;
         continue;
       }
       const r = this.merge(job, job.result!);
+      if (r === 'done') this.recycle(job);
       if (r === 'stop') return;
-      if (r !== 'done') pending = this.resend([r, ...pending]);
+      if (r !== 'done') {
+        const again = this.resend([r, ...pending]);
+        if (again === null) return;
+        pending = again;
+      }
     }
   }
 
-  /** Sends the jobs again, as found now (the first may resume a parent). */
-  private resend(jobs: (Job | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] })[]): Job[] {
+  private recycle(job: Job): void {
+    const record = PARENT_HEADER + this.words;
+    if (job.parents!.byteLength === CHUNK_MAX * record * 4) this.spareParents.push(job.parents!.buffer as ArrayBuffer);
+    this.spareEvents.push(job.result!.events.buffer as ArrayBuffer);
+  }
+
+  /**
+   * Sends the jobs again, as found now (the first may resume a parent), once their parents are
+   * back from the workers (who give up a chunk no longer wanted at once); null if a bound or
+   * Ctrl-C ended the search meanwhile.
+   */
+  private resend(jobs: (Job | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] })[]): Job[] | null {
     this.pool!.abandon();
+    for (const j of jobs) if ('id' in j && j.result === undefined && !this.await(j)) return null;
     staleCounts.resent += jobs.length;
     if (jobs.length > 0 && jobs[0].resumed) staleCounts.resumed++;
     for (const j of jobs) if ('id' in j) this.jobs.delete(j.id);
@@ -407,15 +437,15 @@ class ParallelSearch extends Search {
    * did not.
    */
   private merge(job: Job, res: ChunkResult): 'done' | 'stop' | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] } {
-    const ev = res.events, words = this.words, record = PARENT_HEADER + words;
+    const ev = res.events, words = this.words, record = PARENT_HEADER + words, parents = job.parents!;
     const maxStates = this.o.maxStates ?? Infinity;
     let id = 0, depth = 0, pi = 0, moves = -1, skipThrough = -1, foundAtStart = 0;
-    for (let i = 0; i < ev.length;) {
+    for (let i = 0; i < res.length;) {
       const code = ev[i];
       if (code === EV.PARENT) {
         pi = ev[i + 1]; i += 2;
         const at = pi * record;
-        id = job.parents[at]; depth = job.parents[at + 1];
+        id = parents[at]; depth = parents[at + 1];
         moves = -1;
         skipThrough = pi === 0 && job.resumed ? job.skipThrough : -1;
         if (skipThrough >= 0) continue; // counted, bounded and begun when first merged
@@ -454,7 +484,7 @@ class ParallelSearch extends Search {
           // counts a reduced state then).
           const forced = pi === 0 && job.resumed ? [...job.forced, moves] : [moves];
           return {
-            parents: job.parents.slice(pi * record, job.count * record), count: job.count - pi,
+            parents: parents.slice(pi * record, job.count * record), count: job.count - pi,
             resumed: true, skipThrough: moves, forced, foundIds: this.foundIds.slice(0, pi === 0 && job.resumed ? job.foundSize : foundAtStart),
           };
         }

@@ -36,7 +36,10 @@ export interface WorkerSetup {
 export interface ChunkJob {
   job: number;
   epoch: number;
+  /** Moved here, and back with the answer. */
   parents: Int32Array;
+  /** A spare buffer for the events, moved here. */
+  events?: ArrayBuffer;
   count: number;
   foundIds: string[];
   forced: number[];
@@ -75,8 +78,9 @@ parentPort!.on('message', (msg: WorkerMessage) => {
   if (m.filter !== undefined) filter = new SharedFilter(m.filter);
   try {
     if (typeof search === 'string') throw new Error(search);
+    if (m.events !== undefined) search.giveBuffer(m.events);
     const r = search.runChunk(m.parents, m.count, m.foundIds, m.forced, filter, () => Atomics.load(signal, 1) !== m.epoch);
-    port.postMessage({ job: m.job, ...r }, [r.events.buffer as ArrayBuffer]);
+    port.postMessage({ job: m.job, ...r }, [r.events.buffer as ArrayBuffer, r.parents.buffer as ArrayBuffer]);
   } catch (e) {
     port.postMessage({ job: m.job, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
