@@ -33,13 +33,13 @@ import type { ChunkJob, WorkerData, WorkerMessage, WorkerSetup } from './search-
 import type { Symmetry } from './symmetry.ts';
 
 /** The worker bundle (scripts/build.mjs): tsx's loader does not reach worker threads on Node 20. */
-export const WORKER_FILE = rootPath('dist', 'explore-worker.js');
+const WORKER_FILE = rootPath('dist', 'explore-worker.js');
 
 /** The default count of workers: the cores there are. */
 export const defaultWorkers = () => availableParallelism();
 
 /** What the workers need besides the system: they compile it again from these. */
-export interface ParallelInput {
+interface ParallelInput {
   scenario: Scenario;
   variant: Variant;
   workers: number;
@@ -52,7 +52,7 @@ export interface ParallelInput {
 }
 
 /** The default `from`: about what one thread stores in the time workers take to start. */
-export const PARALLEL_FROM = 50_000;
+const PARALLEL_FROM = 50_000;
 
 /**
  * Why this search cannot run on workers (and runs on one thread), or null when it can. Workers

@@ -16,6 +16,34 @@ function line(r: BenchRow, note = ''): string {
   return `${r.scenario.padEnd(14)}  ${r.variant.padEnd(10)}  ${(r.symmetry ? 'on' : 'off').padEnd(8)}  ${(r.merge ? 'yes' : 'no').padEnd(6)}  ${r.por.padEnd(17)}  ${String(r.workers).padStart(7)}  ${num(r.states).padStart(11)}  ${num(r.transitions).padStart(12)}  ${r.seconds.toFixed(2).padStart(8)}  ${num(r.statesPerSecond).padStart(9)}  ${r.bytesPerState.toFixed(1).padStart(11)}  ${r.peakMiB.toFixed(1).padStart(8)}  ${r.complete ? 'complete' : 'NOT PROVEN (time bound)'}${note}`;
 }
 
+/**
+ * The mixed scenarios with POR off, on, and on with outcome properties only; mixed4 and mixed5
+ * also on two workers (POR off, then on), kept as [one worker, two] pairs.
+ */
+function mixedRows(quick: boolean, say: (s: string) => void) {
+  const mixed = new Map<number, BenchRow>();
+  const porRows: BenchRow[][] = [];
+  const workerRows = new Map<string, [BenchRow, BenchRow]>();
+  const mixedLine = (r: BenchRow, n: number) => say(line(r, r.complete ? '' : ` at ${MIXED_BOUND[n]} s`));
+  for (const n of quick ? [4] : [4, 5, 6]) {
+    const modes = ['off', 'on', 'on, outcomes only'] as const;
+    const each = modes.map((por) => {
+      const r = benchMixed(n, MIXED_BOUND[n], por);
+      mixedLine(r, n);
+      return r;
+    });
+    mixed.set(n, each[1]);
+    porRows.push(each);
+    if (n === 6) continue;
+    for (const [i, por] of (['off', 'on'] as const).entries()) {
+      const two = benchMixed(n, MIXED_BOUND[n], por, 2);
+      mixedLine(two, n);
+      workerRows.set(`mixed${n} POR ${por}`, [each[i], two]);
+    }
+  }
+  return { mixed, porRows, workerRows };
+}
+
 export const benchCommand: Command = {
   summary: 'benchmark the explorer on listen-race-N and the mixed scenarios against the goals, and SPIN side by side',
   usage: '[--quick]',
@@ -36,27 +64,7 @@ export const benchCommand: Command = {
       const spin = SPIN[n] && !sym ? `  (SPIN 6.5.2: ${num(SPIN[n].states)} states, ${SPIN[n].seconds} s)` : '';
       say(line(r, spin));
     }
-    const mixed = new Map<number, BenchRow>();
-    const porRows: BenchRow[][] = [];
-    /** mixed4 and mixed5 on one and two workers (POR off, then on): [one, two] each. */
-    const workerRows = new Map<string, [BenchRow, BenchRow]>();
-    const mixedLine = (r: BenchRow, n: number) => say(line(r, r.complete ? '' : ` at ${MIXED_BOUND[n]} s`));
-    for (const n of quick ? [4] : [4, 5, 6]) {
-      const modes = ['off', 'on', 'on, outcomes only'] as const;
-      const each = modes.map((por) => {
-        const r = benchMixed(n, MIXED_BOUND[n], por);
-        mixedLine(r, n);
-        return r;
-      });
-      mixed.set(n, each[1]);
-      porRows.push(each);
-      if (n === 6) continue;
-      for (const [i, por] of (['off', 'on'] as const).entries()) {
-        const two = benchMixed(n, MIXED_BOUND[n], por, 2);
-        mixedLine(two, n);
-        workerRows.set(`mixed${n} POR ${por}`, [each[i], two]);
-      }
-    }
+    const { mixed, porRows, workerRows } = mixedRows(quick, say);
     say('');
     say('State counts differ from SPIN\'s: merged runs fold private steps (lock_sock, checks, queue');
     say('alloc, backlog) into the step before them; unmerged runs interleave at every model step, a');
