@@ -20,6 +20,8 @@ const common = {
 await Promise.all([
   // The CLI alone in one file: the explorer's hot loop and the model share a scope.
   build({ ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: dist, banner: { js: '#!/usr/bin/env node' } }),
+  // The parallel search's worker (src/explore/parallel.ts) starts from this plain JS file.
+  build({ ...common, entryPoints: { 'explore-worker': 'src/explore/search-worker.ts' }, outdir: dist }),
   // The library and the vitest helper share their chunks, so both see the same classes
   // (an error thrown through one is `instanceof` the other's export).
   build({ ...common, entryPoints: { index: 'src/index.ts', vitest: 'src/vitest.ts' }, outdir: dist, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),

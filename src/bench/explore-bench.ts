@@ -23,6 +23,8 @@ export interface BenchRow {
   merge: boolean;
   /** Partial-order reduction; `outcomes only` when only the outcome and deadlock properties were checked. */
   por: 'off' | 'on' | 'on, outcomes only';
+  /** Threads of the breadth-first search (src/explore/parallel.ts); 1 is the sequential search. */
+  workers: number;
   states: number;
   transitions: number;
   seconds: number;
@@ -39,12 +41,12 @@ export const SPIN: Record<number, { states: number; seconds: number }> = {
   8: { states: 32_000_000, seconds: 128 },
 };
 
-function benchScenario(scenario: Scenario, variant: Variant, symmetry: boolean, merge = true, maxSeconds = 300, por: BenchRow['por'] = 'off'): BenchRow {
+function benchScenario(scenario: Scenario, variant: Variant, symmetry: boolean, merge = true, maxSeconds = 300, por: BenchRow['por'] = 'off', workers = 1): BenchRow {
   // With only final-state properties the visibility proviso does not apply (src/explore/visibility.ts).
   const properties = por === 'on, outcomes only' ? PROPERTIES.filter((p) => p.kind === 'outcome' || p.kind === 'progress') : PROPERTIES;
-  const r = explore({ variant, scenario, properties, symmetry, merge, maxSeconds, por: por !== 'off' });
+  const r = explore({ variant, scenario, properties, symmetry, merge, maxSeconds, por: por !== 'off', workers });
   return {
-    scenario: scenario.name, variant: variant.id, symmetry, merge, por, states: r.stats.states, transitions: r.stats.transitions, seconds: r.stats.seconds,
+    scenario: scenario.name, variant: variant.id, symmetry, merge, por, workers, states: r.stats.states, transitions: r.stats.transitions, seconds: r.stats.seconds,
     statesPerSecond: r.stats.statesPerSecond, bytesPerState: r.stats.bytesPerState,
     peakMiB: Math.round((r.stats.peakBytes / 2 ** 20) * 10) / 10, complete: !r.truncated,
   };
@@ -84,7 +86,7 @@ function mixedScenario(n: number): Scenario {
   };
 }
 
-export const benchMixed = (n: number, maxSeconds: number, por: BenchRow['por'] = 'off') => benchScenario(mixedScenario(n), linux618, false, true, maxSeconds, por);
+export const benchMixed = (n: number, maxSeconds: number, por: BenchRow['por'] = 'off', workers = 1) => benchScenario(mixedScenario(n), linux618, false, true, maxSeconds, por, workers);
 
 /** One side-by-side row: our end-to-end seconds (a fresh `explore` process) and SPIN's (spin -a, gcc, pan). */
 export interface SpinRow {

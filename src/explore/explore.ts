@@ -28,6 +28,7 @@ import { verdictOf, type PropertyOutcome } from './verdicts.ts';
 import { nonAtomicSteps } from '../../model/atomicity.ts';
 import { where } from '../../model/program.ts';
 import { RaceFinder, type Race } from './races.ts';
+import { parallelRefusal, parallelSearch } from './parallel.ts';
 
 export type { ExploreStats } from './search.ts';
 export type { Outcome } from './outcomes.ts';
@@ -55,6 +56,14 @@ export interface ExploreOptions {
   progress?: (s: ExploreStats) => void | 'stop';
   /** Look for data races at every state (src/explore/races.ts). */
   races?: boolean;
+  /**
+   * Worker threads for the breadth-first search (parallel.ts), with the same result; unset or 1:
+   * the sequential search. What parallelRefusal() names (depth-first, races, an unregistered
+   * variant or property) runs on one thread.
+   */
+  workers?: number;
+  /** With workers: states stored on the calling thread before they start (parallel.ts, PARALLEL_FROM). */
+  workersFrom?: number;
 }
 
 export interface ExploreResult {
@@ -96,8 +105,10 @@ export function explore(o: ExploreOptions): ExploreResult {
     strategy, merge, maxStates: o.maxStates, maxSeconds: o.maxSeconds, maxBytes: o.maxBytes, exact: o.exact, outcomes: o.outcomes, progress: o.progress,
     stopsSearch: (p: Property) => !!o.stopAtFirstViolation && !expectedOn(p, o.variant),
   };
-  const r = search(sys, o.properties, sym, { ...options, por });
-  const exact = por && strategy === 'bfs' ? shortestPaths(sys, o.properties, sym, options, r) : { paths: new Map<string, { found: Found; moves: number[] }>() };
+  const parallel = (o.workers ?? 1) > 1 && parallelRefusal({ ...o, strategy }) === null ? { scenario: o.scenario, variant: o.variant, workers: o.workers!, from: o.workersFrom } : null;
+  const searchWith: SearchFn = parallel ? (...a) => parallelSearch(...a, parallel) : search;
+  const r = searchWith(sys, o.properties, sym, { ...options, por });
+  const exact = por && strategy === 'bfs' ? shortestPaths(sys, o.properties, sym, options, r, searchWith) : { paths: new Map<string, { found: Found; moves: number[] }>() };
   const shortest = exact.paths;
   // The plain search for the shortest paths stopped at a bound (or Ctrl-C) first: the result is
   // not complete, its counterexamples are not known to be shortest.
@@ -136,7 +147,9 @@ export function explore(o: ExploreOptions): ExploreResult {
  * without reduction reports. Returns, per such property, the violation so found and the moves to
  * it, and the bound that stopped that search before it found them all, if one did.
  */
-function shortestPaths(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, reduced: SearchResult): { paths: Map<string, { found: Found; moves: number[] }>; bound?: string } {
+type SearchFn = typeof search;
+
+function shortestPaths(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, reduced: SearchResult, search: SearchFn): { paths: Map<string, { found: Found; moves: number[] }>; bound?: string } {
   const out = new Map<string, { found: Found; moves: number[] }>();
   // A search that never used a smaller set made the plain search's moves in its order.
   if (reduced.reducedStates === 0) return { paths: out };

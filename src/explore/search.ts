@@ -105,12 +105,12 @@ export function search(sys: System, properties: readonly Property[], sym: Symmet
 }
 
 /** The property is checked on states and moves along the way (not only on final or stuck states). */
-const readsAlongTheWay = (p: Property) => p.kind === 'invariant' || p.kind === 'step' || p.kind === 'postcondition';
+export const readsAlongTheWay = (p: Property) => p.kind === 'invariant' || p.kind === 'step' || p.kind === 'postcondition';
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** The search's working state; one instance per search. */
-class Search {
+/** The search's working state; one instance per search (parallel.ts and expand-worker.ts extend it). */
+export class Search {
   readonly start = performance.now();
   readonly T: number;
   readonly words: number;
@@ -234,7 +234,7 @@ class Search {
     };
   }
 
-  private pushInitial(): void {
+  protected pushInitial(): void {
     const { cur, sym } = this;
     cur.set(this.sys.init);
     if (sym) { sym.canonicalize(cur, this.canonBuf, this.perm); cur.set(this.canonBuf); }
@@ -249,7 +249,7 @@ class Search {
 
   /** Checked every 1,024 expansions: the time and memory bounds, and the progress report. */
   private lastProgress = performance.now();
-  private atBound(): boolean {
+  protected atBound(): boolean {
     const now = performance.now();
     if (now - this.start > (this.o.maxSeconds ?? Infinity) * 1000) { this.truncated = true; this.bound = 'seconds'; return true; }
     if (this.pastMemoryBound()) { this.truncated = true; this.bound = 'memory'; return true; }
@@ -310,7 +310,7 @@ class Search {
   }
 
   /** Every move of every thread from state `id` (in `cur`): new states are stored and queued. */
-  private expand(id: number, depth: number): void {
+  protected expand(id: number, depth: number): void {
     const { sys, k, cur } = this;
     if (depth > this.maxDepth) this.maxDepth = depth;
     if (this.o.visit !== undefined) this.o.visit(cur);
@@ -373,7 +373,7 @@ class Search {
   }
 
   /** After thread t moved from state id into `next`: its checks, and the new state if it is one. */
-  private afterMove(id: number, t: number, depth: number): void {
+  protected afterMove(id: number, t: number, depth: number): void {
     const { k, fp } = this;
     if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
     for (const p of this.perTransition) {
@@ -415,7 +415,7 @@ class Search {
   }
 
   /** A state where every thread finished: the outcome properties, and its outcome. */
-  private finished(id: number): void {
+  protected finished(id: number): void {
     const v = this.checker.atEnd(this.k);
     if (v) this.record(v, -1, 0, id);
     if (this.o.outcomes) {

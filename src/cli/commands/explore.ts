@@ -21,11 +21,13 @@ import { INTERRUPTED_EXIT, interrupted, runInterruptible, stderrIsTty } from '..
 import type { Scenario } from '../../../model/scenario.ts';
 import type { Variant } from '../../../model/variant.ts';
 import { variantArg } from '../variant-file.ts';
+import { defaultWorkers, parallelRefusal } from '../../explore/parallel.ts';
 
 const COMMON = {
   variant: { type: 'string' }, scenario: { type: 'string' }, strategy: { type: 'string' },
   'max-states': { type: 'string' }, 'max-seconds': { type: 'string' }, 'max-memory': { type: 'string' },
   'no-symmetry': { type: 'boolean' }, 'no-merge': { type: 'boolean' }, 'no-por': { type: 'boolean' }, exact: { type: 'boolean' }, json: { type: 'boolean' },
+  workers: { type: 'string' },
   ...OUT_OPTIONS,
 } as const;
 
@@ -43,7 +45,28 @@ function options(values: Record<string, unknown>) {
     // Partial-order reduction (src/explore/persistent-set.ts): on unless --no-por; --races turns it off.
     por: !values['no-por'],
     exact: !!values.exact,
+    workers: workersOption(values.workers),
+    // States the main thread stores alone before the workers start (src/explore/parallel.ts); the tests set 0.
+    ...(process.env.TLM_WORKERS_FROM ? { workersFrom: intOption(process.env.TLM_WORKERS_FROM, 'TLM_WORKERS_FROM', 0) } : {}),
   };
+}
+
+/** --workers N: from 1 (the sequential search) to the cores there are, the default. */
+function workersOption(v: unknown): number {
+  const cores = defaultWorkers();
+  if (v === undefined) return cores;
+  const s = String(v);
+  if (!/^-?\d+$/.test(s)) throw new UsageError(`--workers must be a whole number of threads, got "${s}"`);
+  const n = Number(s);
+  if (n < 1) throw new UsageError(`--workers must be at least 1 (1 is the sequential search), got ${n}`);
+  if (n > cores) throw new UsageError(`--workers ${n} is more than the ${cores} cores here: give at most ${cores}`);
+  return n;
+}
+
+/** A search that runs on one thread although --workers asked for more: say so (stderr), once. */
+function oneThreadNote(values: Record<string, unknown>, o: Parameters<typeof parallelRefusal>[0] & { workers: number }): void {
+  const why = o.workers > 1 ? parallelRefusal(o) : null;
+  if (why !== null && values.workers !== undefined) process.stderr.write(`--workers ${o.workers}: ${why}; running on one thread\n`);
 }
 
 /** Called about every 100 ms: a progress line on stderr (a terminal only, after the first second), and 'stop' on Ctrl-C. */
@@ -97,8 +120,8 @@ function counterexampleJson({ scenario: _s, variant: _v, run, ...cx }: ExploredC
 }
 
 export const exploreCommand: Command = {
-  summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--no-por] [--out DIR [--force]] [--json]',
+  summary: 'visit every interleaving of a scenario: a proof within the bound, or a shortest counterexample.\n--workers N (1 to the cores here, default all): the breadth-first search on N threads, same output byte for byte; --strategy dfs, --races and variant files run on one thread (a note on stderr says so)',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--property ID] [--races] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-symmetry] [--no-merge] [--no-por] [--workers N] [--out DIR [--force]] [--json]',
   run(argv) {
     const values = flagsOnly(argv, { ...COMMON, property: { type: 'string', multiple: true }, races: { type: 'boolean' } });
     const o = options(values);
@@ -106,6 +129,7 @@ export const exploreCommand: Command = {
     checkOutDir(values);
     const inWorker = runInterruptible('explore', argv);
     if (inWorker) return inWorker;
+    oneThreadNote(values, { ...o, properties, races: !!values.races });
     const r = explore({ ...o, properties, symmetry: !values['no-symmetry'], progress: progress(), races: !!values.races });
     timing(r);
     const written = writeOut(values, r.properties.flatMap((p) => p.counterexample ? [{
@@ -154,7 +178,7 @@ export const exploreCommand: Command = {
 
 export const outcomesCommand: Command = {
   summary: 'the set of reachable final outcomes of a scenario, each with a shortest witness',
-  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--no-por] [--out DIR [--force]] [--json]',
+  usage: '[--variant V] [--scenario NAME|FILE.json] [--strategy bfs|dfs] [--max-states N] [--max-seconds S] [--max-memory MiB (search structures only) [--exact]] [--no-merge] [--no-por] [--workers N] [--out DIR [--force]] [--json]',
   run(argv) {
     const values = flagsOnly(argv, COMMON);
     const o = options(values);
@@ -162,6 +186,7 @@ export const outcomesCommand: Command = {
     checkOutDir(values);
     const inWorker = runInterruptible('outcomes', argv);
     if (inWorker) return inWorker;
+    oneThreadNote(values, { ...o, properties: [] });
     // Symmetry would fold outcomes that differ only by which socket won: keep it off here.
     const r = explore({ ...o, properties: [], symmetry: false, outcomes: true, progress: progress() });
     timing(r);

@@ -1,0 +1,294 @@
+// One worker of the parallel search (parallel.ts): it expands a chunk of frontier states exactly
+// as the sequential search would, and writes what happened, move by move, as a stream of events
+// that the main thread replays in frontier order (so states are numbered as the sequential search
+// numbers them).
+//
+// The worker is a `Search` whose own bookkeeping stands in for the main thread's: it records the
+// violations the sequential search would record whatever the visited set holds (step, per-move,
+// deadlock and outcome checks), so later moves see the same properties still active. What it
+// cannot know is whether a successor is new; only then does the sequential search check the
+// invariants on it and, on a violation, record it. The worker checks them on every successor
+// that may be new and leaves the recording to the main thread; if the main thread records one, the
+// rest of the chunk was computed with a property too many and is done again (`forced`).
+
+import type { Property, Violation } from '../../properties/types.ts';
+import type { System } from '../../model/system.ts';
+import { Checker } from '../engine/checker.ts';
+import { Search, readsAlongTheWay } from './search.ts';
+import type { Symmetry } from './symmetry.ts';
+import { outcomeKey } from './outcomes.ts';
+
+/** Event codes, each followed by its operands (words of an Int32Array). */
+export const EV = {
+  /** parent index in the chunk */
+  PARENT: 1,
+  /** thread: a move was made (the sequential search counts a transition) */
+  MOVE: 2,
+  /** coverage cell: a model step run for the first time in this chunk */
+  STEP: 3,
+  /** lifecycle cell taken for the first time in this chunk (sent before the parent's END) */
+  LIFE: 4,
+  /** violation index, from, thread, at: recorded as the sequential search records it */
+  RECORD: 5,
+  /** thread, h, l, violation index or -1 (the invariants on it), then the state's words: a successor that may be new */
+  SUCC: 6,
+  /** outcome key index: a finished state */
+  OUTCOME: 7,
+  /** reduced (0 or 1): the parent's expansion ended */
+  END: 8,
+} as const;
+
+/** Words before a parent's state in a chunk: state number, depth, fingerprint (two words). */
+export const PARENT_HEADER = 4;
+
+/** The fingerprints the main thread has stored, in shared memory: read here, written there only. */
+export class SharedFilter {
+  readonly slots: Uint32Array;
+  readonly mask: number;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.slots = new Uint32Array(buffer);
+    this.mask = (this.slots.length >> 1) - 1;
+  }
+
+  /**
+   * True only if (h, l) is stored. A slot is written once, l then h: a read racing the write sees
+   * no match and goes on, so the answer errs only towards "not stored", which is safe.
+   */
+  has(h: number, l: number): boolean {
+    const slots = this.slots, mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = i << 1, cur = slots[at];
+      if (cur === 0) return false;
+      if (cur === l && slots[at + 1] === h) return true;
+    }
+  }
+}
+
+/**
+ * The successors reached in this chunk, in a table kept from chunk to chunk and emptied (a new
+ * table a chunk, growing as it filled, cost the workers a collection every few chunks).
+ */
+class ChunkSet {
+  private slots = new Uint32Array(0);
+  private mask = 0;
+
+  /** Empties the table, with room for `n` fingerprints at most half full. */
+  reset(n: number): void {
+    let cap = 1 << 10;
+    while (cap < 2 * n) cap <<= 1;
+    if (cap * 2 > this.slots.length) this.slots = new Uint32Array(cap * 2);
+    else this.slots.fill(0);
+    this.mask = (this.slots.length >> 1) - 1;
+  }
+
+  /** Adds (h, l); true if it was not there. */
+  add(h: number, l: number): boolean {
+    const slots = this.slots, mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = i << 1, cur = slots[at];
+      if (cur === 0) { slots[at] = l; slots[at + 1] = h; return true; }
+      if (cur === l && slots[at + 1] === h) return false;
+    }
+  }
+}
+
+export interface ChunkResult {
+  /** The events, in the first `length` words (the buffer goes back and forth, never copied). */
+  events: Int32Array;
+  length: number;
+  /** The chunk's parents, handed back. */
+  parents: Int32Array;
+  violations: Violation[];
+  keys: string[];
+  /** The chunk was given up because the main thread no longer needs it. */
+  aborted: boolean;
+}
+
+const NONE: readonly number[] = [];
+
+export class WorkerSearch extends Search {
+  private ev = new Int32Array(0);
+  private n = 0;
+  private violations: Violation[] = [];
+  private keys: string[] = [];
+  /** Move numbers (within the first parent) at which the main thread recorded the successor's invariant violation. */
+  private forced: readonly number[] = [];
+  private moveIndex = 0;
+  private readonly local = new ChunkSet();
+  private filter: SharedFilter | null = null;
+  private readonly seenLife: Uint8Array;
+  /** The lifecycle marks and what was sent of them, as words: the scan per parent compares four cells at once. */
+  private readonly lifeWords: Int32Array;
+  private readonly seenWords: Int32Array;
+  private readonly pendingSteps: number[] = [];
+
+  constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: ConstructorParameters<typeof Search>[3]) {
+    super(sys, properties, sym, o);
+    const cells = this.k.lifeCoverage!.length, padded = (cells + 3) & ~3;
+    this.k.lifeCoverage = new Uint8Array(padded).subarray(0, cells);
+    this.seenLife = new Uint8Array(padded);
+    this.lifeWords = new Int32Array(this.k.lifeCoverage.buffer);
+    this.seenWords = new Int32Array(this.seenLife.buffer);
+    // Steps run for the first time in this chunk are sent with their move.
+    const observe = this.observe;
+    (this as { observe: Search['observe'] }).observe = (step, ctx, program, returnedOp, cov) => {
+      if (this.stepsRun[cov] === 0) this.pendingSteps.push(cov);
+      return observe(step, ctx, program, returnedOp, cov);
+    };
+  }
+
+  /** A buffer for the next chunk's events (one the main thread has read). */
+  giveBuffer(b: ArrayBuffer): void {
+    if (b.byteLength > this.ev.byteLength) this.ev = new Int32Array(b);
+  }
+
+  /** An event of one operand (most are): no array per call, as the hottest path calls it per move. */
+  private emit(code: number, a: number): void {
+    this.room(2);
+    this.ev[this.n++] = code;
+    this.ev[this.n++] = a;
+  }
+
+  private room(more: number): void {
+    if (this.n + more <= this.ev.length) return;
+    let size = this.ev.length * 2;
+    while (size < this.n + more) size *= 2;
+    const ev = new Int32Array(size);
+    ev.set(this.ev.subarray(0, this.n));
+    this.ev = ev;
+  }
+
+  /** What startFrom derives from a found set, by the set: chunks mostly start from the same one. */
+  private readonly starts = new Map<string, Pick<Search, 'active' | 'perTransition' | 'checker' | 'needsProviso'>>();
+
+  /** The properties found so far are `foundIds` (the main thread's, in its order), nothing else. */
+  private startFrom(foundIds: readonly string[]): void {
+    this.found.clear();
+    for (const id of foundIds) this.found.set(id, { violation: { propertyId: id, message: '' }, from: -1, thread: 0, at: -1 });
+    this.stopped = false;
+    const key = foundIds.join('\n');
+    let start = this.starts.get(key);
+    if (start === undefined) {
+      const active = this.properties.filter((p) => !this.found.has(p.id));
+      start = {
+        active, perTransition: active.filter((p) => p.kind === 'invariant' && p.everyTransition),
+        checker: new Checker(this.sys, active), needsProviso: active.some(readsAlongTheWay),
+      };
+      this.starts.set(key, start);
+    }
+    this.active = start.active;
+    this.perTransition = start.perTransition;
+    this.checker = start.checker;
+    this.needsProviso = start.needsProviso;
+  }
+
+  /**
+   * Expands `count` parents (each PARENT_HEADER words and the state), stopping early if the
+   * search stops or `abandoned()` says the main thread no longer wants the chunk.
+   */
+  runChunk(parents: Int32Array, count: number, foundIds: readonly string[], forced: readonly number[], filter: SharedFilter | null, abandoned: () => boolean): ChunkResult {
+    this.startFrom(foundIds);
+    if (this.ev.length === 0) this.ev = new Int32Array(1 << 16);
+    this.n = 0;
+    this.violations = [];
+    this.keys = [];
+    // At most one successor per thread per parent.
+    this.local.reset(count * Math.max(1, this.T));
+    this.filter = filter;
+    this.stepsRun.fill(0);
+    this.k.lifeCoverage!.fill(0);
+    this.seenLife.fill(0);
+    const words = this.words, record = PARENT_HEADER + words;
+    let aborted = false;
+    for (let p = 0; p < count && !this.stopped; p++) {
+      if ((p & 15) === 15 && abandoned()) { aborted = true; break; }
+      const at = p * record;
+      const id = parents[at], depth = parents[at + 1];
+      this.meta[0] = id; this.meta[1] = depth; this.meta[2] = parents[at + 2]; this.meta[3] = parents[at + 3];
+      for (let i = 0; i < words; i++) this.curWords[i] = parents[at + PARENT_HEADER + i];
+      this.forced = p === 0 ? forced : NONE;
+      this.moveIndex = 0;
+      this.emit(EV.PARENT, p);
+      const reduced = this.reducedStates;
+      this.expand(id, depth);
+      this.lifeTaken();
+      this.emit(EV.END, this.reducedStates - reduced);
+    }
+    const events = this.ev;
+    this.ev = new Int32Array(0);
+    return { events, length: this.n, parents, violations: this.violations, keys: this.keys, aborted };
+  }
+
+  /**
+   * Lifecycle moves taken for the first time in this chunk, sent once per parent (a scan per
+   * move cost a third of the worker's time). A parent cut short by the main thread is expanded
+   * again whole, so these always cover exactly the moves merged.
+   */
+  private lifeTaken(): void {
+    const life = this.k.lifeCoverage!, seen = this.seenLife, words = this.lifeWords, seenWords = this.seenWords;
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === seenWords[w]) continue;
+      for (let c = w << 2; c < (w << 2) + 4 && c < life.length; c++) if (life[c] !== seen[c]) { seen[c] = 1; this.emit(EV.LIFE, c); }
+    }
+  }
+
+  override record(v: Violation, from: number, thread: number, at: number): void {
+    const before = this.found.size;
+    super.record(v, from, thread, at);
+    if (this.found.size === before) return;
+    this.violations.push(v);
+    this.room(5);
+    const ev = this.ev;
+    ev[this.n++] = EV.RECORD; ev[this.n++] = this.violations.length - 1; ev[this.n++] = from; ev[this.n++] = thread; ev[this.n++] = at;
+  }
+
+  /** As Search.afterMove, but a successor that may be new is sent, not stored. */
+  protected override afterMove(id: number, t: number, _depth: number): void {
+    const move = this.moveIndex++;
+    this.emit(EV.MOVE, t);
+    const steps = this.pendingSteps;
+    if (steps.length > 0) {
+      for (let i = 0; i < steps.length; i++) this.emit(EV.STEP, steps[i]);
+      steps.length = 0;
+    }
+    const { k, fp } = this;
+    if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
+    for (const p of this.perTransition) {
+      const m = p.kind === 'invariant' ? p.check(k, this.sys) : null;
+      if (m !== null) this.record({ propertyId: p.id, message: m }, id, t, -1);
+    }
+    if (this.sym) {
+      this.sym.canonicalize(this.next, this.canonBuf, this.perm);
+      this.zobrist.full(this.canonWords, fp);
+    } else {
+      this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
+    }
+    const forced = this.forced.includes(move);
+    // Stored before this chunk, or reached earlier in it: not new, whatever the order of merging.
+    if (!forced && ((this.filter !== null && this.filter.has(fp[0], fp[1])) || !this.local.add(fp[0], fp[1]))) return;
+    k.s = this.canon;
+    const v = this.checker.afterTransition(k, this.curWords, this.canonWords);
+    let vi = -1;
+    if (v) { this.violations.push(v); vi = this.violations.length - 1; }
+    const words = this.words;
+    this.room(5 + words);
+    const ev = this.ev;
+    let n = this.n;
+    ev[n++] = EV.SUCC; ev[n++] = t; ev[n++] = fp[0]; ev[n++] = fp[1]; ev[n++] = vi;
+    const canon = this.canonWords;
+    for (let i = 0; i < words; i++) ev[n++] = canon[i];
+    this.n = n;
+    // The main thread found it new and recorded its violation here: so does this search now.
+    if (forced && v) super.record(v, id, t, -1);
+  }
+
+  protected override finished(id: number): void {
+    const v = this.checker.atEnd(this.k);
+    if (v) this.record(v, -1, 0, id);
+    if (this.o.outcomes) {
+      this.keys.push(outcomeKey(this.sys, this.cur));
+      this.emit(EV.OUTCOME, this.keys.length - 1);
+    }
+  }
+}
