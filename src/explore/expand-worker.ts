@@ -253,22 +253,12 @@ export class WorkerSearch extends Search {
       steps.length = 0;
     }
     const { k, fp } = this;
-    if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
-    for (const p of this.perTransition) {
-      const m = p.kind === 'invariant' ? p.check(k, this.sys) : null;
-      if (m !== null) this.record({ propertyId: p.id, message: m }, id, t, -1);
-    }
-    if (this.sym) {
-      this.sym.canonicalize(this.next, this.canonBuf, this.perm);
-      this.zobrist.full(this.canonWords, fp);
-    } else {
-      this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
-    }
+    this.judgeMove(id, t);
     const forced = this.forced.includes(move);
     // Stored before this chunk, or reached earlier in it: not new, whatever the order of merging.
     if (!forced && ((this.filter !== null && this.filter.has(fp[0], fp[1])) || !this.local.add(fp[0], fp[1]))) return;
     k.s = this.canon;
-    const v = this.checker.afterTransition(k, this.curWords, this.canonWords);
+    const v = this.checker.afterTransition(k, this.moveChange());
     let vi = -1;
     if (v) { this.violations.push(v); vi = this.violations.length - 1; }
     const words = this.words;

@@ -375,14 +375,29 @@ export class Search {
   /** After thread t moved from state id into `next`: its checks, and the new state if it is one. */
   protected afterMove(id: number, t: number, depth: number): void {
     const { k, fp } = this;
+    this.judgeMove(id, t);
+    if (this.recent.seen(fp[0], fp[1])) return;
+    if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
+    const nid = this.addState(id, t);
+    k.s = this.canon;
+    const v = this.checker.afterTransition(k, this.moveChange());
+    if (v) this.record(v, id, t, -1);
+    this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
+  }
+
+  /**
+   * What a move is judged by before the visited set: its step and per-move checks, and the
+   * successor's fingerprint, into `fp`. Without symmetry the fingerprint follows from the
+   * parent's and the bytes the move wrote (the view logs them); a canonical form may differ
+   * everywhere, so it is fingerprinted whole.
+   */
+  protected judgeMove(id: number, t: number): void {
+    const { k, fp } = this;
     if (this.stepViolation !== null) this.record(this.stepViolation, id, t, -1);
     for (const p of this.perTransition) {
       const m = p.kind === 'invariant' ? p.check(k, this.sys) : null;
       if (m !== null) this.record({ propertyId: p.id, message: m }, id, t, -1);
     }
-    // Without symmetry the successor's fingerprint follows from its parent's and the bytes the
-    // move wrote (the view logs them); a canonical form may differ everywhere, so it is
-    // fingerprinted whole.
     if (this.sym) {
       this.sym.canonicalize(this.next, this.canonBuf, this.perm);
       this.zobrist.full(this.canonWords, fp);
@@ -392,17 +407,14 @@ export class Search {
       this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
     }
     if (this.o.verifyFingerprints) this.verifyFingerprint(t);
-    if (this.recent.seen(fp[0], fp[1])) return;
-    if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
-    const nid = this.addState(id, t);
-    k.s = this.canon;
-    // The bytes written are the bytes changed only without symmetry: a canonical form is renamed.
-    const logged = this.sym === null && k.written <= k.writes!.length;
+  }
+
+  /** What the last move changed, for the invariants that judge only that: the write log only without symmetry (a canonical form is renamed). */
+  protected moveChange(): Change {
+    const k = this.k, logged = this.sym === null && k.written <= k.writes!.length;
     this.change.offsets = logged ? k.writes : null;
     this.change.count = logged ? k.written : 0;
-    const v = this.checker.afterTransition(k, this.change);
-    if (v) this.record(v, id, t, -1);
-    this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
+    return this.change;
   }
 
   /** The check `verifyFingerprints` asks for: the fingerprint just made is the whole state's. */
