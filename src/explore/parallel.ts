@@ -35,8 +35,8 @@ import type { Symmetry } from './symmetry.ts';
 /** The worker bundle (scripts/build.mjs): tsx's loader does not reach worker threads on Node 20. */
 const WORKER_FILE = rootPath('dist', 'explore-worker.js');
 
-/** The default count of workers: the cores there are. */
-export const defaultWorkers = () => availableParallelism();
+/** The most workers a search may ask for: the cores there are. */
+export const maxWorkers = () => availableParallelism();
 
 /** What the workers need besides the system: they compile it again from these. */
 interface ParallelInput {
