@@ -21,6 +21,18 @@ export interface SocketConfig {
   uid: number;
 }
 
+/**
+ * What one transition changed: the state before and the state after (the view's), as 32-bit
+ * words, and, when known, the offsets of the bytes written (`count` of them, repeats allowed); a
+ * byte not among them is the same in both. Null offsets: compare the words.
+ */
+export interface Change {
+  before: Int32Array;
+  after: Int32Array;
+  offsets: Int32Array | null;
+  count: number;
+}
+
 /** Every read of the kernel state: what a property or a `blocked` test may call. */
 export class KernelReader {
   /** The state buffer this view reads (and, as a Kernel, writes). */
@@ -150,7 +162,7 @@ export class KernelReader {
    * allowed values (allowed[at * 256 + v]). With `change` (from a state whose bytes all lie in
    * their domains), only the bytes it wrote, or those of the words that differ, are looked up.
    */
-  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }, change?: { before: Int32Array; after: Int32Array; offsets: Int32Array | null; count: number }): number {
+  firstByteOutside(domains: { max: Uint8Array; sparse: Int32Array; allowed: Uint8Array }, change?: Change): number {
     const s = this.s, max = domains.max, allowed = domains.allowed;
     if (change !== undefined && change.offsets !== null) {
       const offsets = change.offsets;

@@ -2,7 +2,9 @@
 // is checked, and a predicate. A predicate returns null when it holds, or a sentence that says
 // what is wrong in this state.
 
-import type { ReadonlyKernel } from '../model/kernel-view.ts';
+import type { Change, ReadonlyKernel } from '../model/kernel-view.ts';
+
+export type { Change };
 import type { Ctx, Step } from '../model/program.ts';
 import type { Op } from '../model/scenario.ts';
 import type { System } from '../model/system.ts';
@@ -31,18 +33,6 @@ interface PropertyBase {
     seenIn: readonly string[];
     why: string;
   };
-}
-
-/**
- * What one transition changed: the state before and the state after (k's), as 32-bit words, and,
- * when known, the offsets of the bytes written (`count` of them, repeats allowed); a byte not
- * among them is the same in both. Null offsets: compare the words.
- */
-export interface Change {
-  before: Int32Array;
-  after: Int32Array;
-  offsets: Int32Array | null;
-  count: number;
 }
 
 /** Checked after every step. */
