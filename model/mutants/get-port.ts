@@ -165,19 +165,23 @@ function getPortWithoutHeadLock<R extends { checksConflicts: boolean }>(b: Kerne
   });
 }
 
+/** Where M14 falls in a kernel: the name of get_port's checks, the head lock's lines, the two steps' lines and C. */
+interface NoHeadLockAt { checks: string; lockLines: string; scan: Pick<Step, 'line' | 'text'>; write: Pick<Step, 'line' | 'text'> }
+
+/** M14's change and effect, written once for both kernels. */
+const noHeadLock = <R extends { checksConflicts: boolean }>(b: KernelVariant<R>, at: NoHeadLockAt): Mutant => getPortWithoutHeadLock(b, {
+  change: `inet_csk_get_port runs its conflict ${at.checks} and its owner insert without the bind bucket's head lock (icsk.c ${at.lockLines}), as two separate steps.`,
+  effect: `Two sockets both pass the ${at.checks} before either joins the owners: both bind, or both listen, on one port.`,
+  scan: at.scan, write: at.write,
+});
+
 const M14 = [
-  getPortWithoutHeadLock(linux43, {
-    change: 'inet_csk_get_port runs its conflict scan and its owner insert without the bind bucket\'s head lock (icsk.c 181, 243), as two separate steps.',
-    effect: 'Two sockets both pass the scan before either joins the owners: both bind, or both listen, on one port.',
+  noHeadLock(linux43, { checks: 'scan', lockLines: '181, 243',
     scan: { line: '179-213', text: 'tb lookup, fast path and inet_csk_bind_conflict  /* M14: spin_lock(&head->lock) dropped */' },
-    write: { line: '214-241', text: 'fast-flag update; inet_bind_hash(sk, tb, snum)  /* M14: no head lock, no re-check since the scan */' },
-  }),
-  getPortWithoutHeadLock(linux618, {
-    change: 'inet_csk_get_port runs its conflict checks and its owner insert without the bind bucket\'s head lock (icsk.c 377 / 542, 606), as two separate steps.',
-    effect: 'Two sockets both pass the checks before either joins the owners: both bind, or both listen, on one port.',
+    write: { line: '214-241', text: 'fast-flag update; inet_bind_hash(sk, tb, snum)  /* M14: no head lock, no re-check since the scan */' } }),
+  noHeadLock(linux618, { checks: 'checks', lockLines: '377 / 542, 606',
     scan: { line: '529-586', text: 'find tb, fast path, inet_bhash2_addr_any_conflict and inet_csk_bind_conflict  /* M14: spin_lock_bh(&head->lock) dropped */' },
-    write: { line: '588-595', text: 'create tb/tb2; inet_csk_update_fastreuse; inet_bind_hash(sk, tb, tb2, port)  /* M14: no head lock, no re-check since the scan */' },
-  }),
+    write: { line: '588-595', text: 'create tb/tb2; inet_csk_update_fastreuse; inet_bind_hash(sk, tb, tb2, port)  /* M14: no head lock, no re-check since the scan */' } }),
 ];
 
 export const GET_PORT_MUTANTS: readonly Mutant[] = [
