@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** Lowest first; a file belongs to the first layer with a matching prefix. */
 const LAYERS: { name: string; prefixes: string[] }[] = [
-  { name: 'foundation', prefixes: ['src/errors.ts', 'src/paths.ts', 'src/read-json.ts'] },
+  { name: 'foundation', prefixes: ['src/errors.ts', 'src/paths.ts', 'src/read-json.ts', 'src/json-schema.ts'] },
   { name: 'model', prefixes: ['model/'] },
   { name: 'properties', prefixes: ['properties/'] },
   { name: 'engine', prefixes: ['src/engine/', 'src/explore/', 'src/kernel/', 'src/conform/', 'src/scenarios/', 'src/lines/'] },

@@ -1,18 +1,15 @@
 // Reads a scenario by name or from a JSON file, and checks it against schemas/scenario.schema.json
 // plus the cross-references a schema cannot express (a socket named in an op must exist).
 
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import { lazySchema, type ErrorObject } from '../json-schema.ts';
 import { match } from 'ts-pattern';
-import { rootPath } from '../paths.ts';
 import { readJsonFile } from '../read-json.ts';
 import { checkSocketNames, type Scenario } from '../../model/scenario.ts';
 import { builtinScenario, BUILTIN_SCENARIOS } from './builtin.ts';
 import { ScenarioError, UsageError } from '../errors.ts';
 
-const schema = JSON.parse(readFileSync(rootPath('schemas', 'scenario.schema.json'), 'utf8'));
 // verbose: each error carries the value at fault and its schema, for messages that name them.
-const validate = new Ajv({ allErrors: false, verbose: true }).compile(schema);
+const validateScenario = lazySchema('scenario.schema.json', [], { allErrors: false, verbose: true });
 
 /** A built-in name, or a path ending in .json. */
 export function loadScenario(nameOrFile: string): Scenario {
@@ -31,6 +28,7 @@ export function loadScenario(nameOrFile: string): Scenario {
  * names the scenario in it (its own name by default).
  */
 export function checkScenario(data: unknown, source = nameOf(data)): Scenario {
+  const validate = validateScenario();
   if (!validate(data)) throw new ScenarioError(`scenario ${source}: ${describeError(validate.errors!)}`);
   const s = data as Scenario;
   checkSocketNames(s, source);

@@ -4,13 +4,11 @@
 // The input is any value shaped like a counterexample: check, the explorer and the mutant table
 // all produce a scenario, a variant id, a schedule and a traced run.
 
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
 import type { Scenario } from '../../model/scenario.ts';
 import type { RunResult, Segment, TraceStep } from '../engine/run.ts';
 import { checkScenario } from '../scenarios/load.ts';
 import { UsageError } from '../errors.ts';
-import { rootPath } from '../paths.ts';
+import { lazySchema, type ErrorObject } from '../json-schema.ts';
 import { readJsonFile } from '../read-json.ts';
 import type { TraceViolation } from './text.ts';
 
@@ -69,10 +67,7 @@ export function formatTraceJson(file: TraceFile): string {
   return JSON.stringify(file, null, 2) + '\n';
 }
 
-const readSchema = (name: string) => JSON.parse(readFileSync(rootPath('schemas', name), 'utf8'));
-const ajv = new Ajv({ allErrors: false });
-ajv.addSchema(readSchema('scenario.schema.json'));
-const validate = ajv.compile(readSchema('trace.schema.json'));
+const validateTrace = lazySchema('trace.schema.json', ['scenario.schema.json'], { allErrors: false });
 
 /** Ajv's first error as "<field> <what is wrong>", naming the field at fault. */
 function describeError(e: ErrorObject): string {
@@ -91,6 +86,7 @@ export function parseTraceFile(data: unknown, source: string): TraceFile {
   if (!('format' in d)) fail(`/format is missing: not a ${TRACE_FORMAT} file`);
   if (d.format !== TRACE_FORMAT) fail(`/format is ${JSON.stringify(d.format)}, not "${TRACE_FORMAT}"`);
   if (d.version !== TRACE_VERSION) fail(`/version is ${JSON.stringify(d.version) ?? 'missing'}; this build reads version ${TRACE_VERSION}`);
+  const validate = validateTrace();
   if (!validate(d)) fail(describeError(validate.errors![0]));
   try {
     checkScenario(d.scenario, source);
