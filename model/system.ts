@@ -51,7 +51,27 @@ export interface System {
 /** Thrown for a scenario that does not fit the model (names a socket that is not there, ...). */
 export { ScenarioError };
 
+/**
+ * Systems compiled so far, per variant, by scenario text: a System is never written after it is
+ * compiled, and the random checker compiles the same generated scenarios once per property (a
+ * quarter of a mutant hunt's time went to compiling them again). Bounded: cleared when full.
+ */
+const compiled = new WeakMap<Variant, Map<string, System>>();
+const COMPILED_PER_VARIANT = 4096;
+
 export function compileSystem(scenario: Scenario, variant: Variant, ephemeralPorts = DEFAULT_EPHEMERAL_PORTS): System {
+  let known = compiled.get(variant);
+  if (!known) compiled.set(variant, known = new Map());
+  const key = `${ephemeralPorts} ${JSON.stringify(scenario)}`;
+  const hit = known.get(key);
+  if (hit) return hit;
+  const sys = compileAnew(scenario, variant, ephemeralPorts);
+  if (known.size >= COMPILED_PER_VARIANT) known.clear();
+  known.set(key, sys);
+  return sys;
+}
+
+function compileAnew(scenario: Scenario, variant: Variant, ephemeralPorts: number): System {
   checkSocketNames(scenario, scenario.name);
   // Any kernel uid is a scenario's (the harness runs them); the model keeps tb->fastuid in a byte.
   const bigUid = scenario.sockets.findIndex((s) => (s.uid ?? 0) > MAX_MODEL_UID);
