@@ -363,7 +363,7 @@ export class Search {
       if (transition(sys, k, t, this.o.merge, this.observe) === 0) { k.s = cur; continue; }
       nextIsCur = false;
       moved++;
-      if (judge && !this.visible) this.visible = this.stepViolation !== null || k.refused !== null || changesVisible(this.visibleAt, cur, next);
+      if (judge && !this.visible) this.visible = this.stepViolation !== null || k.refused !== null || changesVisible(this.visibleAt, cur, next, k.written <= k.writes!.length ? k.writes : null, k.written);
       this.transitions++;
       this.afterMove(id, t, depth);
       k.s = cur;

@@ -42,8 +42,19 @@ export function visibleBytes(L: Layout): Uint8Array {
   return visible;
 }
 
-/** The move from `before` to `after` changed a byte some property reads. */
-export function changesVisible(visible: Uint8Array, before: Uint8Array, after: Uint8Array): boolean {
+/**
+ * The move from `before` to `after` changed a byte some property reads. `writes` (the first
+ * `written` entries) are the offsets the move wrote, when the kernel view's log holds them all
+ * (Kernel.write): only those are looked at; else (null) every byte is.
+ */
+export function changesVisible(visible: Uint8Array, before: Uint8Array, after: Uint8Array, writes: Int32Array | null = null, written = 0): boolean {
+  if (writes !== null) {
+    for (let i = 0; i < written; i++) {
+      const at = writes[i];
+      if (visible[at] === 1 && before[at] !== after[at]) return true;
+    }
+    return false;
+  }
   for (let i = 0; i < visible.length; i++) if (before[i] !== after[i] && visible[i] === 1) return true;
   return false;
 }
