@@ -16,7 +16,7 @@
 // one being written. Keys are 32-bit: the search checks `keyFits` before it hands out a parent.
 
 /** The key of a state stored: below every discovery's. */
-export const STORED = 0;
+const STORED = 0;
 /** The key of a claimed slot whose discoveries were all given up: it holds no state. */
 const NONE = 0xffffffff;
 /** l while the claiming thread writes h and the key (l is always odd). */
