@@ -4,6 +4,7 @@
 
 import { UsageError } from './errors.ts';
 import { setupFinding } from '../engine/setup.ts';
+import { SearchWorkerDied } from '../explore/parallel.ts';
 import { match } from 'ts-pattern';
 import { COMMANDS, isCommandName, type CommandName } from './commands.ts';
 import { loadVariantFiles } from './variant-file.ts';
@@ -61,6 +62,11 @@ export async function main(argv: string[]): Promise<number> {
     const finding = setupFinding(e);
     if (finding !== undefined) {
       process.stderr.write(`tcp-listen-model: finding: ${finding}\n`);
+      return 1;
+    }
+    // A search worker that died: the search cannot finish. One line, exit 1 (not bad input).
+    if (e instanceof SearchWorkerDied) {
+      process.stderr.write(`tcp-listen-model: ${e.message}\n`);
       return 1;
     }
     if (e instanceof UsageError || isParseArgsError(e)) {

@@ -5,11 +5,13 @@
 //
 // The worker is a `Search` whose own bookkeeping stands in for the main thread's: it records the
 // violations the sequential search would record whatever the visited set holds (step, per-move,
-// deadlock and outcome checks), so later moves see the same properties still active. What it
-// cannot know is whether a successor is new; only then does the sequential search check the
-// invariants on it and, on a violation, record it. The worker checks them on every successor
-// that may be new and leaves the recording to the main thread; if the main thread records one, the
-// rest of the chunk was computed with a property too many and is done again (`forced`).
+// deadlock and outcome checks), so later moves see the same properties still active. Each
+// successor goes into the shared visited set with the key of its discovery (shared-visited.ts);
+// only one whose key is the least so far may be new and is sent, with its slot. What the worker
+// cannot know is whether it is new; only then does the sequential search check the invariants on
+// it and, on a violation, record it. The worker checks them on every successor it sends and leaves
+// the recording to the main thread; if the main thread records one, the rest of the chunk was
+// computed with a property too many and is done again (`forced`).
 
 import type { Property, Violation } from '../../properties/types.ts';
 import type { System } from '../../model/system.ts';
@@ -17,6 +19,7 @@ import { Checker } from '../engine/checker.ts';
 import { Search, readsAlongTheWay } from './search.ts';
 import type { Symmetry } from './symmetry.ts';
 import { outcomeKey } from './outcomes.ts';
+import { discoveryKey, type SharedVisited } from './shared-visited.ts';
 
 /** Event codes, each followed by its operands (words of an Int32Array). */
 export const EV = {
@@ -30,7 +33,7 @@ export const EV = {
   LIFE: 4,
   /** violation index, from, thread, at: recorded as the sequential search records it */
   RECORD: 5,
-  /** thread, h, l, violation index or -1 (the invariants on it), then the state's words: a successor that may be new */
+  /** thread, slot in the shared visited set (-1 without one), h, l, violation index or -1 (the invariants on it), then the state's words: a successor that may be new */
   SUCC: 6,
   /** outcome key index: a finished state */
   OUTCOME: 7,
@@ -38,36 +41,21 @@ export const EV = {
   END: 8,
 } as const;
 
-/** Words before a parent's state in a chunk: state number, depth, fingerprint (two words). */
+/**
+ * The words of the signal the main thread and its workers share (parallel.ts, search-worker.ts): [ANSWERS] raised after each answer; [EPOCH] raised when the chunks sent
+ * so far are no longer wanted; [LOADED] workers loaded; per worker i, [heartbeat(i)] raised as it
+ * works and [exited(i)] its exit code + 1 once it ended.
+ */
+export const SIGNAL = { ANSWERS: 0, EPOCH: 1, LOADED: 2, heartbeat: (i: number) => 3 + 2 * i, exited: (i: number) => 4 + 2 * i } as const;
+export const signalWords = (workers: number) => 3 + 2 * workers;
+
+/** Words before a parent's state in a chunk: state number, depth, fingerprint (two words), as in the frontier (state-queue.ts). */
 export const PARENT_HEADER = 4;
 
-/** The fingerprints the main thread has stored, in shared memory: read here, written there only. */
-export class SharedFilter {
-  readonly slots: Uint32Array;
-  readonly mask: number;
-
-  constructor(readonly buffer: SharedArrayBuffer) {
-    this.slots = new Uint32Array(buffer);
-    this.mask = (this.slots.length >> 1) - 1;
-  }
-
-  /**
-   * True only if (h, l) is stored. A slot is written once, l then h: a read racing the write sees
-   * no match and goes on, so the answer errs only towards "not stored", which is safe.
-   */
-  has(h: number, l: number): boolean {
-    const slots = this.slots, mask = this.mask;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const at = i << 1, cur = slots[at];
-      if (cur === 0) return false;
-      if (cur === l && slots[at + 1] === h) return true;
-    }
-  }
-}
-
 /**
- * The successors reached in this chunk, in a table kept from chunk to chunk and emptied (a new
- * table a chunk, growing as it filled, cost the workers a collection every few chunks).
+ * The successors reached in this chunk, when the search has no shared visited set (bitstate
+ * mode): a table kept from chunk to chunk and emptied (a new table a chunk, growing as it filled,
+ * cost the workers a collection every few chunks).
  */
 class ChunkSet {
   private slots = new Uint32Array(0);
@@ -116,7 +104,7 @@ export class WorkerSearch extends Search {
   private forced: readonly number[] = [];
   private moveIndex = 0;
   private readonly local = new ChunkSet();
-  private filter: SharedFilter | null = null;
+  private table: SharedVisited | null = null;
   private readonly seenLife: Uint8Array;
   /** The lifecycle marks and what was sent of them, as words: the scan per parent compares four cells at once. */
   private readonly lifeWords: Int32Array;
@@ -185,17 +173,19 @@ export class WorkerSearch extends Search {
 
   /**
    * Expands `count` parents (each PARENT_HEADER words and the state), stopping early if the
-   * search stops or `abandoned()` says the main thread no longer wants the chunk.
+   * search stops or `abandoned()` says the main thread no longer wants the chunk. `table` is the
+   * shared visited set, null once the search went on with a bitstate table (the main thread then
+   * tells new states from old ones alone).
    */
-  runChunk(parents: Int32Array, count: number, foundIds: readonly string[], forced: readonly number[], filter: SharedFilter | null, abandoned: () => boolean): ChunkResult {
+  runChunk(parents: Int32Array, count: number, foundIds: readonly string[], forced: readonly number[], table: SharedVisited | null, abandoned: () => boolean): ChunkResult {
     this.startFrom(foundIds);
     if (this.ev.length === 0) this.ev = new Int32Array(1 << 16);
     this.n = 0;
     this.violations = [];
     this.keys = [];
     // At most one successor per thread per parent.
-    this.local.reset(count * Math.max(1, this.T));
-    this.filter = filter;
+    if (table === null) this.local.reset(count * Math.max(1, this.T));
+    this.table = table;
     this.stepsRun.fill(0);
     this.k.lifeCoverage!.fill(0);
     this.seenLife.fill(0);
@@ -254,23 +244,32 @@ export class WorkerSearch extends Search {
     }
     const { k, fp } = this;
     this.judgeMove(id, t);
-    const forced = this.forced.includes(move);
-    // Stored before this chunk, or reached earlier in it: not new, whatever the order of merging.
-    if (!forced && ((this.filter !== null && this.filter.has(fp[0], fp[1])) || !this.local.add(fp[0], fp[1]))) return;
+    if (this.forced.includes(move)) {
+      // The main thread found it new and recorded its violation (it merged this move already):
+      // so does this search now.
+      k.s = this.canon;
+      const v = this.checker.afterTransition(k, this.moveChange());
+      if (v) super.record(v, id, t, -1);
+      return;
+    }
+    // Reached before by a discovery that comes first in breadth-first order: not new.
+    let slot = -1;
+    if (this.table !== null) {
+      slot = this.table.discover(fp[0], fp[1], discoveryKey(id, this.T, move));
+      if (slot < 0) return;
+    } else if (!this.local.add(fp[0], fp[1])) return;
     k.s = this.canon;
     const v = this.checker.afterTransition(k, this.moveChange());
     let vi = -1;
     if (v) { this.violations.push(v); vi = this.violations.length - 1; }
     const words = this.words;
-    this.room(5 + words);
+    this.room(6 + words);
     const ev = this.ev;
     let n = this.n;
-    ev[n++] = EV.SUCC; ev[n++] = t; ev[n++] = fp[0]; ev[n++] = fp[1]; ev[n++] = vi;
+    ev[n++] = EV.SUCC; ev[n++] = t; ev[n++] = slot; ev[n++] = fp[0]; ev[n++] = fp[1]; ev[n++] = vi;
     const canon = this.canonWords;
     for (let i = 0; i < words; i++) ev[n++] = canon[i];
     this.n = n;
-    // The main thread found it new and recorded its violation here: so does this search now.
-    if (forced && v) super.record(v, id, t, -1);
   }
 
   protected override finished(id: number): void {

@@ -121,6 +121,16 @@ export class Zobrist {
   }
 }
 
+/** What the search needs of its exact visited set: FingerprintSet, or the parallel search's SharedVisited. */
+export interface VisitedSet {
+  readonly size: number;
+  readonly bytes: number;
+  bytesAfter(more: number): number;
+  /** Adds a fingerprint; true if it was not there. */
+  add(h: number, l: number): boolean;
+  forEach(f: (h: number, l: number) => void): void;
+}
+
 /** Largest share of slots in use before the table doubles: linear probing stays short. */
 const MAX_LOAD = 0.6;
 

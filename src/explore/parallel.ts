@@ -5,15 +5,19 @@
 //
 // The main thread pops the frontier in chunks and sends them to the workers ahead of merging
 // (a chunk's expansion depends only on its states and on which properties were found so far).
-// A worker runs each move, its checks and its successor's fingerprint, and sends back per parent,
-// in order, the events of its expansion (expand-worker.ts). The main thread replays them: it
-// dedupes each successor against the visited set, numbers the new ones, records violations as
-// the sequential search records them, and applies the time, state and memory bounds at the
-// same pops. A fingerprint table in shared memory, written by the main thread only, lets the
-// workers drop successors already stored. Should the main thread record a violation the worker
-// could not foresee (an invariant on a state that proved new), the rest of the chunk, computed
-// with that property still active, is expanded again from that move on (`forced`); chunks sent
-// since are sent again.
+// A worker runs each move, its checks and its successor's fingerprint, puts the successor into
+// the visited set in shared memory with the key of its discovery (shared-visited.ts), and sends
+// back per parent, in order, the events of its expansion, a successor only when its key was the
+// least so far (expand-worker.ts). The main thread replays them: a successor is new iff its slot
+// still holds its key (one load: every earlier discovery was inserted before), and the main
+// thread numbers it, records violations as the sequential search records them, and applies the
+// time, state and memory bounds at the same pops. Should the main thread record a violation the
+// worker could not foresee (an invariant on a state that proved new), the rest of the chunk,
+// computed with that property still active, is expanded again from that move on (`forced`);
+// chunks sent since are sent again, the keys of their discoveries reset first. The table grows
+// between chunks, when none is out. Past the memory bound the search goes on with a bitstate
+// table (search.ts) that only the main thread can probe in order: the workers then drop only
+// what their own chunk reached twice, and the main thread dedupes the rest.
 //
 // The main thread waits for answers with Atomics.wait, so `explore()` stays synchronous.
 
@@ -27,9 +31,10 @@ import type { Variant } from '../../model/variant.ts';
 import type { Property, Violation } from '../../properties/types.ts';
 import { findProperty } from '../../properties/registry.ts';
 import { rootPath } from '../paths.ts';
-import { EV, PARENT_HEADER, type ChunkResult } from './expand-worker.ts';
+import { EV, PARENT_HEADER, SIGNAL, signalWords, type ChunkResult } from './expand-worker.ts';
 import { Search, type SearchOptions, type SearchResult } from './search.ts';
 import type { ChunkJob, WorkerData, WorkerMessage, WorkerSetup } from './search-worker.ts';
+import { SharedVisited, discoveryKey, keyFits } from './shared-visited.ts';
 import type { Symmetry } from './symmetry.ts';
 
 /** The worker bundle (scripts/build.mjs): tsx's loader does not reach worker threads on Node 20. */
@@ -100,52 +105,13 @@ interface Job {
   result?: ChunkResult;
 }
 
-/** Largest shared filter, in slots: past it, it stops growing and is only a partial filter. */
-const FILTER_MAX_SLOTS = 1 << 26;
-const FILTER_LOAD = 0.6;
-
-/** The main thread's copy of the stored fingerprints in shared memory, for the workers to read. */
-class FilterWriter {
-  buffer: SharedArrayBuffer;
-  private slots: Uint32Array;
-  private mask: number;
-  private size = 0;
-  private full = false;
-
-  constructor(slots = 1 << 16) {
-    this.buffer = new SharedArrayBuffer(slots * 8);
-    this.slots = new Uint32Array(this.buffer);
-    this.mask = slots - 1;
-  }
-
-  add(h: number, l: number): void {
-    if (this.full) return;
-    if (this.size >= (this.mask + 1) * FILTER_LOAD) {
-      if (this.mask + 1 >= FILTER_MAX_SLOTS) { this.full = true; return; }
-      this.grow();
-    }
-    this.put(this.slots, this.mask, h, l);
-    this.size++;
-  }
-
-  private put(slots: Uint32Array, mask: number, h: number, l: number): void {
-    let i = h & mask;
-    while (slots[i << 1] !== 0) i = (i + 1) & mask;
-    // l first: a reader that sees l without h goes on probing (SharedFilter.has).
-    slots[i << 1] = l;
-    slots[(i << 1) + 1] = h;
-  }
-
-  /** A new, larger buffer: workers take it with their next chunk and read the old one until then. */
-  private grow(): void {
-    const old = this.slots;
-    const cap = (this.mask + 1) * 2;
-    this.buffer = new SharedArrayBuffer(cap * 8);
-    this.slots = new Uint32Array(this.buffer);
-    this.mask = cap - 1;
-    for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.put(this.slots, this.mask, old[at + 1], old[at]);
-  }
+/** A search worker ended or stopped answering: the search cannot finish. */
+export class SearchWorkerDied extends Error {
+  override name = 'SearchWorkerDied';
 }
+
+/** How long a worker with chunks out may go without a heartbeat before it is taken for dead (killed without running JS, out of memory). */
+const STALL_MS = 60_000;
 
 /**
  * The worker threads and the one signal they raise after each answer. A pool serves one search
@@ -157,16 +123,20 @@ class Pool {
   readonly ports: MessagePort[] = [];
   /** Chunks sent to each worker and not yet answered. */
   readonly outstanding: number[] = [];
-  /** The filter buffer each worker last got. */
-  readonly sentFilter: (SharedArrayBuffer | null)[] = [];
-  /** [0]: answers, [1]: epoch, [2]: workers loaded (see WorkerSetup). */
-  readonly signal = new Int32Array(new SharedArrayBuffer(16));
+  /** The visited set's buffer each worker last got (undefined: none yet). */
+  readonly sentTable: (SharedArrayBuffer | null | undefined)[] = [];
+  /** Each worker's heartbeat when last seen to change, and when. */
+  private readonly beat: number[] = [];
+  private readonly beatAt: number[] = [];
+  /** See SIGNAL (search-worker.ts). */
+  readonly signal: Int32Array;
   closed = false;
 
   constructor(n: number) {
+    this.signal = new Int32Array(new SharedArrayBuffer(signalWords(n) * 4));
     for (let i = 0; i < n; i++) {
       const { port1, port2 } = new MessageChannel();
-      const w = new Worker(WORKER_FILE, { workerData: { port: port1, signal: this.signal } satisfies WorkerData, transferList: [port1] });
+      const w = new Worker(WORKER_FILE, { workerData: { port: port1, signal: this.signal, index: i } satisfies WorkerData, transferList: [port1] });
       alive++;
       w.once('exit', () => { alive--; });
       // An idle pool must not keep the process alive.
@@ -174,42 +144,69 @@ class Pool {
       this.workers.push(w);
       this.ports.push(port2);
       this.outstanding.push(0);
-      this.sentFilter.push(null);
+      this.sentTable.push(undefined);
+      this.beat.push(0);
+      this.beatAt.push(performance.now());
     }
   }
 
   /** Every worker compiles this search's system before its next chunk (messages keep their order). */
   setup(setup: WorkerSetup): void {
-    this.sentFilter.fill(null);
+    this.sentTable.fill(undefined);
     for (const w of this.workers) w.postMessage({ setup } satisfies WorkerMessage);
   }
 
   get ready(): boolean {
-    return Atomics.load(this.signal, 2) === this.workers.length;
+    this.checkAlive();
+    return Atomics.load(this.signal, SIGNAL.LOADED) === this.workers.length;
   }
 
   waitReady(): void {
-    for (let n = Atomics.load(this.signal, 2); n < this.workers.length; n = Atomics.load(this.signal, 2)) Atomics.wait(this.signal, 2, n, 50);
+    for (let n = Atomics.load(this.signal, SIGNAL.LOADED); n < this.workers.length; n = Atomics.load(this.signal, SIGNAL.LOADED)) {
+      this.checkAlive();
+      Atomics.wait(this.signal, SIGNAL.LOADED, n, 50);
+    }
+  }
+
+  /**
+   * Throws SearchWorkerDied (the pool closed) when a worker ended, or had chunks out and no
+   * heartbeat for STALL_MS. Before they load, every worker counts as busy.
+   */
+  checkAlive(): void {
+    const now = performance.now(), loading = Atomics.load(this.signal, SIGNAL.LOADED) < this.workers.length;
+    for (let i = 0; i < this.workers.length; i++) {
+      const exited = Atomics.load(this.signal, SIGNAL.exited(i));
+      const beat = Atomics.load(this.signal, SIGNAL.heartbeat(i));
+      if (beat !== this.beat[i] || (this.outstanding[i] === 0 && !loading)) { this.beat[i] = beat; this.beatAt[i] = now; }
+      const stalled = now - this.beatAt[i] > STALL_MS;
+      if (exited === 0 && !stalled) continue;
+      this.close();
+      const who = `explore: search worker ${i + 1} of ${this.workers.length}`;
+      throw new SearchWorkerDied(exited !== 0
+        ? `${who} exited (code ${exited - 1}) before the search ended; run again with --workers 1`
+        : `${who} gave no sign of life for ${STALL_MS / 1000} s with work out (out of memory?); run again with --workers 1`);
+    }
   }
 
   get epoch(): number {
-    return Atomics.load(this.signal, 1);
+    return Atomics.load(this.signal, SIGNAL.EPOCH);
   }
 
   /** Chunks sent so far are no longer wanted: workers give them up at their next check. */
   abandon(): void {
-    Atomics.add(this.signal, 1, 1);
+    Atomics.add(this.signal, SIGNAL.EPOCH, 1);
   }
 
   /** Sends the chunk; its parents (and a spare events buffer) move to the worker, not copied. */
-  send(j: Job, foundIds: string[], filter: SharedArrayBuffer, events: ArrayBuffer | undefined): void {
+  send(j: Job, foundIds: string[], table: SharedArrayBuffer | null, events: ArrayBuffer | undefined): void {
     let w = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.outstanding[i] < this.outstanding[w]) w = i;
+    if (this.outstanding[w] === 0) this.beatAt[w] = performance.now();
     this.outstanding[w]++;
     const parents = j.parents!;
     j.parents = null;
     const job: ChunkJob = { job: j.id, epoch: this.epoch, parents, count: j.count, foundIds, forced: j.forced, ...(events ? { events } : {}) };
-    if (this.sentFilter[w] !== filter) { job.filter = filter; this.sentFilter[w] = filter; }
+    if (this.sentTable[w] !== table) { job.table = table; this.sentTable[w] = table; }
     this.workers[w].postMessage({ job } satisfies WorkerMessage, events ? [parents.buffer as ArrayBuffer, events] : [parents.buffer as ArrayBuffer]);
   }
 
@@ -225,7 +222,7 @@ class Pool {
 
   /** Sleeps until some worker answers or `ms` pass. */
   wait(seen: number, ms: number): void {
-    Atomics.wait(this.signal, 0, seen, ms);
+    Atomics.wait(this.signal, SIGNAL.ANSWERS, seen, ms);
   }
 
   close(): void {
@@ -245,7 +242,7 @@ const KEEP_IDLE_MS = 1000;
 
 function acquirePool(n: number): Pool {
   clearTimeout(idle);
-  if (kept !== null && !kept.closed && kept.workers.length === n) return kept;
+  if (kept !== null && !kept.closed && kept.workers.length === n && kept.workers.every((_, i) => Atomics.load(kept!.signal, SIGNAL.exited(i)) === 0)) return kept;
   kept?.close();
   kept = new Pool(n);
   return kept;
@@ -269,18 +266,33 @@ export function closeSearchWorkers(): void {
 /** The sequential search's bookkeeping on the main thread, fed by the workers' events. */
 class ParallelSearch extends Search {
   private pool: Pool | null = null;
-  private filter = new FilterWriter();
+  /** The visited set, in shared memory: `visited` until a bitstate table takes over at the memory bound. */
+  private readonly table = SharedVisited.create(1 << 12);
   private readonly jobs = new Map<number, Job>();
 
   private pops = 0;
-  private readonly scratch: Int32Array;
   /** Buffers read and ready for another chunk: allocating a megabyte a chunk kept the collector busy. */
   private readonly spareParents: ArrayBuffer[] = [];
   private readonly spareEvents: ArrayBuffer[] = [];
 
   constructor(sys: System, properties: readonly Property[], sym: Symmetry | null, o: SearchOptions, private readonly input: ParallelInput) {
     super(sys, properties, sym, o);
-    this.scratch = new Int32Array(this.words);
+    this.visited = this.table;
+  }
+
+  /** Chunks out at most. */
+  private get ahead(): number {
+    return this.input.workers * 4;
+  }
+
+  /** At most one discovery per move, one move per thread: what a chunk of `parents` may claim in the table. */
+  private claims(parents: number): number {
+    return parents * Math.max(1, this.T);
+  }
+
+  /** The memory check counts the table as grown for every chunk that may be out (see fill). */
+  protected override get headroom(): number {
+    return this.claims(this.ahead * CHUNK_MAX + 1024);
   }
 
   private startPool(): Pool {
@@ -298,11 +310,8 @@ class ParallelSearch extends Search {
   override run(): SearchResult {
     try {
       this.pushInitial();
-      if (this.alone()) {
-        // The fingerprints stored so far, for the workers to drop (none in bitstate mode: a filter only).
-        this.visited?.forEach((h, l) => this.filter.add(h, l));
-        this.loop();
-      }
+      // Past 32-bit discovery keys (hundreds of millions of states) the main thread goes on alone.
+      if (this.alone(this.input.from ?? PARALLEL_FROM) && this.loop() === 'alone') this.alone(Infinity);
     } finally {
       if (this.pool !== null) releasePool(this.pool, this.bound === 'interrupted');
     }
@@ -317,8 +326,8 @@ class ParallelSearch extends Search {
    * The sequential search's loop (Search.run) on this thread until `from` states are stored and
    * the workers, started then, are ready. False if the search ended first.
    */
-  private alone(): boolean {
-    const from = this.input.from ?? PARALLEL_FROM, maxStates = this.o.maxStates ?? Infinity;
+  private alone(from: number): boolean {
+    const maxStates = this.o.maxStates ?? Infinity;
     for (;;) {
       if (this.queue.length === 0 || this.stopped) return false;
       if (this.states >= from) {
@@ -338,20 +347,22 @@ class ParallelSearch extends Search {
     return [...this.found.keys()];
   }
 
-  /** Chunks sent ahead of the merge: enough to keep every worker busy while the main thread merges. */
+  /**
+   * Chunks sent ahead of the merge: enough to keep every worker busy while the main thread merges.
+   * A chunk goes out only if the table has room for every discovery of the chunks out: it grows
+   * when none is (loop).
+   */
   private fill(pending: Job[]): void {
-    const workers = this.pool!.workers.length, ahead = workers * 4;
-    const record = PARENT_HEADER + this.words;
+    const ahead = this.ahead, record = PARENT_HEADER + this.words;
+    let out = 0;
+    for (const j of pending) out += j.count;
     while (pending.length < ahead && this.queue.length > 0) {
       const count = Math.min(this.queue.length, CHUNK_MAX, Math.max(8, Math.ceil(this.queue.length / ahead)));
+      if (this.visited !== null && (this.table.claimed + this.claims(out + count) > this.table.limit || !keyFits(this.states, this.T))) return;
       const parents = new Int32Array(this.spareParents.pop() ?? new ArrayBuffer(CHUNK_MAX * record * 4));
-      const meta = new Uint32Array(4);
-      for (let p = 0; p < count; p++) {
-        this.queue.pop(this.scratch, meta);
-        const at = p * record;
-        parents[at] = meta[0]; parents[at + 1] = meta[1]; parents[at + 2] = meta[2]; parents[at + 3] = meta[3];
-        parents.set(this.scratch, at + PARENT_HEADER);
-      }
+      // A parent's record in a chunk is its record in the queue.
+      for (let p = 0; p < count; p++) this.queue.popRecord(parents, p * record);
+      out += count;
       pending.push(this.send({ parents, count, resumed: false, skipThrough: -1, forced: [] }));
     }
   }
@@ -360,7 +371,7 @@ class ParallelSearch extends Search {
     // A new job: never the old one's answer.
     const job: Job = { id: nextJob++, parents: j.parents, count: j.count, foundSize: foundIds.length, resumed: j.resumed, skipThrough: j.skipThrough, forced: j.forced };
     this.jobs.set(job.id, job);
-    this.pool!.send(job, foundIds, this.filter.buffer, this.spareEvents.pop());
+    this.pool!.send(job, foundIds, this.visited !== null ? this.table.buffer : null, this.spareEvents.pop());
     return job;
   }
 
@@ -375,35 +386,46 @@ class ParallelSearch extends Search {
       this.jobs.delete(m.job);
     };
     for (;;) {
-      const seen = Atomics.load(this.pool!.signal, 0);
+      const seen = Atomics.load(this.pool!.signal, SIGNAL.ANSWERS);
       this.pool!.drain(take);
       if (job.result !== undefined) return true;
       if (this.atBound()) return false;
+      this.pool!.checkAlive();
       this.pool!.wait(seen, 50);
     }
   }
 
-  private loop(): void {
+  /** 'alone' when the rest of the search is the main thread's (the discovery keys ran out). */
+  private loop(): 'done' | 'alone' {
     let pending: Job[] = [];
     for (;;) {
       if (!this.stopped) this.fill(pending);
       const job = pending.shift();
+      if (job === undefined) {
+        if (this.stopped || this.queue.length === 0) return 'done';
+        // None out, none sent: the table is too small for the next chunk, or the keys ran out.
+        if (!keyFits(this.states, this.T)) return 'alone';
+        // The memory check first: it may stop, or turn the visited set into a bitstate table.
+        if (this.atBound()) return 'done';
+        if (this.visited !== null) this.table.grow(this.claims(this.ahead * CHUNK_MAX));
+        continue;
+      }
       // Once stopped, only the parent being finished (resumed) is merged.
-      if (job === undefined || (this.stopped && !job.resumed)) return;
-      if (!this.await(job)) return;
+      if (this.stopped && !job.resumed) return 'done';
+      if (!this.await(job)) return 'done';
       // Properties were found since it was sent: the worker expanded it with one too many active.
       if (!job.resumed && job.foundSize !== this.found.size) {
         const again = this.resend([job, ...pending]);
-        if (again === null) return;
+        if (again === null) return 'done';
         pending = again;
         continue;
       }
       const r = this.merge(job, job.result!);
       if (r === 'done') this.recycle(job);
-      if (r === 'stop') return;
+      if (r === 'stop') return 'done';
       if (r !== 'done') {
         const again = this.resend([r, ...pending]);
-        if (again === null) return;
+        if (again === null) return 'done';
         pending = again;
       }
     }
@@ -417,12 +439,14 @@ class ParallelSearch extends Search {
 
   /**
    * Sends the jobs again, as found now (the first may resume a parent), once their parents are
-   * back from the workers (who give up a chunk no longer wanted at once); null if a bound or
-   * Ctrl-C ended the search meanwhile.
+   * back from the workers (who give up a chunk no longer wanted at once) and the keys of the
+   * discoveries not merged are reset; null if a bound or Ctrl-C ended the search meanwhile.
    */
   private resend(jobs: (Job | Omit<Job, 'id' | 'foundSize'> & { foundIds: string[] })[]): Job[] | null {
     this.pool!.abandon();
     for (const j of jobs) if ('id' in j && j.result === undefined && !this.await(j)) return null;
+    // Chunks computed with a property too many may have made other moves, with other keys.
+    if (this.visited !== null) this.table.resetUnmerged();
     staleCounts.resent += jobs.length;
     if (jobs.length > 0 && jobs[0].resumed) staleCounts.resumed++;
     for (const j of jobs) if ('id' in j) this.jobs.delete(j.id);
@@ -474,10 +498,10 @@ class ParallelSearch extends Search {
           break;
         }
         case EV.SUCC: {
-          const t = ev[i + 1], h = ev[i + 2] >>> 0, l = ev[i + 3] >>> 0, vi = ev[i + 4];
-          const from = i + 5;
+          const t = ev[i + 1], slot = ev[i + 2], h = ev[i + 3] >>> 0, l = ev[i + 4] >>> 0, vi = ev[i + 5];
+          const from = i + 6;
           i = from + words;
-          if (skip) break;
+          if (skip || !this.isNew(slot, discoveryKey(id, this.T, moves), h, l)) break;
           if (!this.stored(id, t, depth, h, l, ev, from, vi === -1 ? null : res.violations[vi])) break;
           // Recorded here and not by the worker: the rest of its chunk is stale. Even if the
           // record stopped the search, the worker finishes the parent (as expand() would, it
@@ -495,19 +519,24 @@ class ParallelSearch extends Search {
   }
 
   /**
-   * Search.afterMove's second half for a successor a worker sent: store it if new (true when that
-   * recorded a violation the worker did not).
+   * Whether the discovery with `key` stores its state: in the shared table, iff its slot holds
+   * its key (each earlier discovery was merged before); in bitstate mode, as the sequential
+   * search asks the bitstate table (a discovery the worker dropped had a smaller key, so its
+   * state's bits were set before).
    */
+  private isNew(slot: number, key: number, h: number, l: number): boolean {
+    if (this.visited === null) return this.bits!.add(h, l);
+    if (!this.table.storesAt(slot, key)) return false;
+    this.table.markStored(slot);
+    return true;
+  }
+
+  /** Search.afterMove's second half for a new successor a worker sent: true when it recorded a violation the worker did not. */
   private stored(id: number, t: number, depth: number, h: number, l: number, ev: Int32Array, from: number, v: Violation | null): boolean {
-    if (this.recent.seen(h, l)) return false;
-    if (!(this.visited !== null ? this.visited.add(h, l) : this.bits!.add(h, l))) return false;
-    if (this.visited !== null) this.filter.add(h, l);
     const nid = this.addState(id, t);
     const before = this.found.size;
     if (v) this.record(v, id, t, -1);
-    const state = this.scratch;
-    for (let i = 0; i < state.length; i++) state[i] = ev[from + i];
-    this.queue.push(state, nid, depth + 1, h, l);
+    this.queue.pushFrom(ev, from, nid, depth + 1, h, l);
     return this.found.size !== before;
   }
 }

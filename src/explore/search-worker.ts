@@ -2,7 +2,9 @@
 // from plain JS). For each search it compiles the same system as the main thread from the
 // scenario and the registered variant and properties, then expands the chunks it is sent (expand-worker.ts) and
 // answers on its own port, raising the shared signal so that the main thread, waiting with
-// Atomics.wait, wakes up.
+// Atomics.wait, wakes up. It beats its heartbeat word while it works, and marks its exit word as
+// it ends, whatever the cause: the main thread, blocked in Atomics.wait, never sees the Worker's
+// 'exit' event, and would otherwise wait for a dead worker for ever.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { compileSystem } from '../../model/system.ts';
@@ -10,13 +12,16 @@ import { findVariant } from '../../model/registry.ts';
 import type { Scenario } from '../../model/scenario.ts';
 import { findProperty } from '../../properties/registry.ts';
 import { findSymmetry } from './symmetry.ts';
-import { SharedFilter, WorkerSearch } from './expand-worker.ts';
+import { SIGNAL, WorkerSearch } from './expand-worker.ts';
+import { SharedVisited } from './shared-visited.ts';
 
 /** Given when the worker starts. */
 export interface WorkerData {
   port: MessagePort;
-  /** [0]: raised after each answer; [1]: the epoch, raised when the chunks sent so far are no longer wanted; [2]: workers loaded. */
+  /** See SIGNAL (expand-worker.ts). */
   signal: Int32Array;
+  /** This worker's number in its pool (its heartbeat and exit words). */
+  index: number;
 }
 
 /** One search's system and options: sent before its first chunk. */
@@ -43,14 +48,32 @@ export interface ChunkJob {
   count: number;
   foundIds: string[];
   forced: number[];
-  filter?: SharedArrayBuffer;
+  /** The shared visited set's buffer when it changed since this worker's last chunk; null: none (bitstate mode). */
+  table?: SharedArrayBuffer | null;
 }
 
 export type WorkerMessage = { setup: WorkerSetup } | { job: ChunkJob };
 
-const { port, signal } = workerData as WorkerData;
-let filter: SharedFilter | null = null;
+const { port, signal, index } = workerData as WorkerData;
+let table: SharedVisited | null = null;
 let search: WorkerSearch | string = 'no search set up';
+
+// Whatever ends this thread (process.exit, an error thrown outside the message handler), the
+// main thread learns it at once. (A worker killed without running JS, out of memory, stops
+// beating its heartbeat instead: parallel.ts gives up on it after a while.)
+process.on('exit', (code) => {
+  Atomics.store(signal, SIGNAL.exited(index), code + 1);
+  Atomics.notify(signal, SIGNAL.ANSWERS);
+  Atomics.notify(signal, SIGNAL.LOADED);
+});
+
+/**
+ * A test hook (test/explore/parallel.test.ts, test/cli/workers-cli.test.ts):
+ * TLM_TEST_WORKER_EXIT=N makes worker 0 exit once it expanded its Nth chunk, before answering,
+ * as a crashing worker would.
+ */
+const exitAtChunk = index === 0 ? Number(process.env.TLM_TEST_WORKER_EXIT ?? 0) : 0;
+let chunks = 0;
 
 /** The search, or why it could not be set up: every chunk is then answered with that error. */
 function start(setup: WorkerSetup): WorkerSearch | string {
@@ -73,19 +96,25 @@ function start(setup: WorkerSetup): WorkerSearch | string {
 // The main thread blocks in Atomics.wait, so an 'error' event would never reach it: every
 // failure is an answer.
 parentPort!.on('message', (msg: WorkerMessage) => {
-  if ('setup' in msg) { search = start(msg.setup); filter = null; return; }
+  Atomics.add(signal, SIGNAL.heartbeat(index), 1);
+  if ('setup' in msg) { search = start(msg.setup); table = null; return; }
   const m = msg.job;
-  if (m.filter !== undefined) filter = new SharedFilter(m.filter);
+  if (m.table !== undefined) table = m.table === null ? null : new SharedVisited(m.table);
+  const dieHere = ++chunks === exitAtChunk;
   try {
     if (typeof search === 'string') throw new Error(search);
     if (m.events !== undefined) search.giveBuffer(m.events);
-    const r = search.runChunk(m.parents, m.count, m.foundIds, m.forced, filter, () => Atomics.load(signal, 1) !== m.epoch);
+    const r = search.runChunk(m.parents, m.count, m.foundIds, m.forced, table, () => {
+      Atomics.add(signal, SIGNAL.heartbeat(index), 1);
+      return Atomics.load(signal, SIGNAL.EPOCH) !== m.epoch;
+    });
+    if (dieHere) process.exit(3);
     port.postMessage({ job: m.job, ...r }, [r.events.buffer as ArrayBuffer, r.parents.buffer as ArrayBuffer]);
   } catch (e) {
     port.postMessage({ job: m.job, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
+  Atomics.add(signal, SIGNAL.ANSWERS, 1);
+  Atomics.notify(signal, SIGNAL.ANSWERS);
 });
-Atomics.add(signal, 2, 1);
-Atomics.notify(signal, 2);
+Atomics.add(signal, SIGNAL.LOADED, 1);
+Atomics.notify(signal, SIGNAL.LOADED);

@@ -11,7 +11,7 @@ import { COVERAGE_STRIDE, enabled, threadDone, transition, type System } from '.
 import type { Change, Property, Violation } from '../../properties/types.ts';
 import { Checker } from '../engine/checker.ts';
 import { BitstateTable } from './bitstate.ts';
-import { FingerprintSet, RecentFingerprints, Zobrist, collisionProbability } from './fingerprint-set.ts';
+import { FingerprintSet, RecentFingerprints, Zobrist, collisionProbability, type VisitedSet } from './fingerprint-set.ts';
 import { outcomeKey } from './outcomes.ts';
 import { NO_PARENT } from './paths.ts';
 import { PersistentSets } from './persistent-set.ts';
@@ -129,7 +129,7 @@ export class Search {
   readonly zobrist: Zobrist;
   readonly perm: Int32Array;
   readonly k: Kernel;
-  visited: FingerprintSet | null = new FingerprintSet(1 << 12);
+  visited: VisitedSet | null = new FingerprintSet(1 << 12);
   /** Replaces `visited` at the memory bound, unless the search is exact. */
   bits: BitstateTable | null = null;
   bitsFrom = 0;
@@ -278,7 +278,7 @@ export class Search {
   }
 
   /** States the structures may gain before the next check (every 1,024 expansions, each adding at most one state per thread). */
-  private get headroom(): number {
+  protected get headroom(): number {
     return 1024 * Math.max(1, this.T);
   }
 

@@ -62,6 +62,31 @@ export class StateQueue {
     this.length++;
   }
 
+  /** push() of the state at `src[from..]`: no copy of it in between. */
+  pushFrom(src: Int32Array, from: number, id: number, depth: number, h: number, l: number): void {
+    if (this.chunks.length === 0 || this.tailAt === this.tailCap) this.addChunk();
+    const c = this.chunks[this.chunks.length - 1]!, words = this.words;
+    let at = this.tailAt * this.record;
+    c[at++] = id; c[at++] = depth; c[at++] = h; c[at++] = l;
+    for (let i = 0; i < words; i++) c[at + i] = src[from + i];
+    this.tailAt++;
+    this.length++;
+  }
+
+  /** The next record, whole (number, depth, fingerprint, state), copied to `out[at..]` (breadth-first only). */
+  popRecord(out: Int32Array, at: number): void {
+    const c = this.chunks[this.headChunk]!, record = this.record;
+    const from = this.headAt * record;
+    for (let i = 0; i < record; i++) out[at + i] = c[from + i];
+    if (++this.headAt === this.cap(c)) {
+      this.recycle(c);
+      this.chunks[this.headChunk] = undefined;
+      this.headChunk++;
+      this.headAt = 0;
+    }
+    this.length--;
+  }
+
   /** Copies the next state into `out` and its number, depth and fingerprint into `meta` (4 words). */
   pop(out: Int32Array, meta: Uint32Array): void {
     let c: Int32Array, at: number;

@@ -37,6 +37,14 @@ describe('explore --workers', () => {
     }
   });
 
+  it('a search worker that dies: one line on stderr, no stack trace, exit 1, and the process ends (no worker left)', () => {
+    // search-worker.ts's test hook: worker 0 exits before answering its 2nd chunk.
+    const r = cli(['explore', '--scenario', 'listen-race-5', '--no-symmetry', '--workers', '2'], { TLM_WORKERS_FROM: '0', TLM_TEST_WORKER_EXIT: '2' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('tcp-listen-model: explore: search worker 1 of 2 exited (code 3) before the search ended; run again with --workers 1\n');
+    expect(r.stdout).toBe('');
+  });
+
   it('depth-first runs on one thread and says so on stderr, with the one-worker output', async () => {
     const args = ['explore', '--scenario', 'listen-race-3', '--strategy', 'dfs'];
     const one = await runMain([...args, '--workers', '1']);

@@ -5,10 +5,11 @@
 
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/explore.ts';
-import { closeSearchWorkers, liveSearchWorkers, parallelRefusal, staleCounts } from '../../src/explore/parallel.ts';
+import { SearchWorkerDied, closeSearchWorkers, liveSearchWorkers, parallelRefusal, staleCounts } from '../../src/explore/parallel.ts';
+import { readsAlongTheWay } from '../../src/explore/search.ts';
 import { BUILTIN_SCENARIOS, builtinScenario, listenRace } from '../../src/scenarios/builtin.ts';
 import { allVariants, findVariant } from '../../model/registry.ts';
-import { PROPERTIES } from '../../properties/registry.ts';
+import { PROPERTIES, findProperty } from '../../properties/registry.ts';
 import type { Property } from '../../properties/types.ts';
 
 const linux43 = findVariant('linux-4.3')!;
@@ -63,6 +64,22 @@ describe('explore with two workers gives the one-worker result', () => {
     expect(staleCounts.resent).toBeGreaterThan(before.resent);
   });
 
+  it('a chunk sent again is merged from its new answer, not the stale one', () => {
+    // One property checked along the way, the rest on final states: once the mutant breaks it,
+    // partial-order reduction no longer needs the visibility proviso and prunes more, so a chunk
+    // expanded before that (sent again) stores other states than its new expansion does. Merging
+    // the stale answer would change the state count.
+    const variant = findVariant('linux-4.3/publish-after-get-port')!;
+    const rest = PROPERTIES.filter((p) => !readsAlongTheWay(p));
+    const o = { variant, scenario: builtinScenario('mixed-three')!, symmetry: true, por: true };
+    const before = staleCounts.resent;
+    const r = same({ ...o, properties: [findProperty('no-conflicting-listeners')!, ...rest] });
+    expect(r.properties.find((p) => p.id === 'no-conflicting-listeners')!.verdict).toBe('violated');
+    // Without the property the search prunes from the start: it matters which answer is merged.
+    expect(explore({ ...o, properties: rest }).stats.states).toBeLessThan(r.stats.states);
+    expect(staleCounts.resent).toBeGreaterThan(before);
+  });
+
   it('a state bound cuts both at the same state', () => {
     const r = same({ variant: linux618, scenario: builtinScenario('mixed-three')!, properties: PROPERTIES, maxStates: 200 });
     expect(r.truncated).toBe(true);
@@ -84,6 +101,22 @@ describe('what runs on one thread, and the threads left', () => {
   it('depth-first with workers asked for is the sequential depth-first search', () => {
     const o: ExploreOptions = { variant: linux43, scenario: listenRace(3), properties: PROPERTIES, strategy: 'dfs' };
     expect(stable(explore({ ...o, workers: 2, workersFrom: 0 }))).toEqual(stable(explore(o)));
+  });
+
+  it('a worker that dies mid-search ends the search with a one-line SearchWorkerDied, and no worker is left', async () => {
+    // search-worker.ts's test hook: worker 0 exits before answering its 3rd chunk (read when the workers start).
+    closeSearchWorkers();
+    process.env.TLM_TEST_WORKER_EXIT = '3';
+    try {
+      const run = () => explore({ variant: linux43, scenario: listenRace(5), properties: PROPERTIES, symmetry: false, workers: 2, workersFrom: 0 });
+      expect(run).toThrow(SearchWorkerDied);
+      expect(run).toThrow(/^explore: search worker 1 of 2 exited \(code 3\) before the search ended; run again with --workers 1$/);
+    } finally {
+      delete process.env.TLM_TEST_WORKER_EXIT;
+    }
+    await vi.waitFor(() => expect(liveSearchWorkers()).toBe(0), { timeout: 10_000, interval: 20 });
+    // The next search starts healthy workers.
+    same({ variant: linux43, scenario: listenRace(3), properties: PROPERTIES });
   });
 
   it('a search stopped by its progress callback (Ctrl-C in the CLI) ends its workers at once', async () => {

@@ -52,10 +52,10 @@ function options(values: Record<string, unknown>) {
 }
 
 /**
- * --workers N: from 1 (the sequential search, the default) to the cores there are. One is the
- * default because it is the faster here: since the search logs its writes, the main thread's
- * merge of two workers' results costs about what a move costs alone (npm run bench: two workers
- * 0.92-1.09x one on mixed4 and mixed5).
+ * --workers N: from 1 (the sequential search, the default) to the cores there are. One stays the
+ * default although the workers now dedupe into a shared visited set and the main thread's merge
+ * is a key check per new state: on this 2-core machine, shared with other work, two workers have
+ * not measured clearly faster than one (README, "Both cores" and "Measured").
  */
 function workersOption(v: unknown): number {
   const cores = maxWorkers();
