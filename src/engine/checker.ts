@@ -5,6 +5,7 @@
 import type { ReadonlyKernel } from '../../model/kernel-view.ts';
 import type { Ctx, Step } from '../../model/program.ts';
 import { type System } from '../../model/system.ts';
+import { fieldBytes } from '../../model/state.ts';
 import type {
   Change, InvariantProperty, OutcomeProperty, PostconditionProperty, ProgressProperty, Property, StepProperty, Violation,
 } from '../../properties/types.ts';
@@ -17,8 +18,23 @@ export class Checker {
   /** The progress property, if it is checked: it judges the states where no thread can move. */
   readonly progress: ProgressProperty | undefined;
 
+  /**
+   * readers[at]: bit i set when invariant i declares that it reads byte `at` (its `reads`);
+   * `always`: the bits of the invariants that declare nothing (and of any past the 31st).
+   */
+  private readonly readers: Int32Array;
+  private readonly always: number;
+
   constructor(readonly sys: System, properties: readonly Property[]) {
     this.invariants = properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
+    this.readers = new Int32Array(sys.L.size);
+    let always = 0;
+    this.invariants.forEach((p, i) => {
+      if (p.reads === undefined || i >= 31) { always |= i < 31 ? 1 << i : 1 << 31; return; }
+      const bytes = fieldBytes(sys.L, new Set(p.reads));
+      for (let at = 0; at < bytes.length; at++) if (bytes[at] === 1) this.readers[at] |= 1 << i;
+    });
+    this.always = always;
     this.stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
     this.posts = properties.filter((p): p is PostconditionProperty => p.kind === 'postcondition');
     this.outcomes = properties.filter((p): p is OutcomeProperty => p.kind === 'outcome' && p.appliesTo(sys));
@@ -46,9 +62,20 @@ export class Checker {
   /**
    * After a whole transition (a step and the steps merged into it). `change`, when given, says
    * what it changed in a state where every invariant held (properties with `checkFrom` use it).
+   * `skipUnread`: that state was checked by this checker, or one with more invariants, and
+   * passed them all (not only the first it reported), so an invariant that reads none of the
+   * bytes written (`reads`) still holds and is not asked.
    */
-  afterTransition(k: ReadonlyKernel, change?: Change): Violation | null {
-    for (const p of this.invariants) {
+  afterTransition(k: ReadonlyKernel, change?: Change, skipUnread = false): Violation | null {
+    let ask = -1;
+    if (skipUnread && change !== undefined && change.offsets !== null) {
+      ask = this.always;
+      for (let i = 0; i < change.count; i++) ask |= this.readers[change.offsets[i]];
+    }
+    const invariants = this.invariants;
+    for (let i = 0; i < invariants.length; i++) {
+      if ((ask & (1 << Math.min(i, 31))) === 0) continue;
+      const p = invariants[i];
       const m = change !== undefined && p.checkFrom !== undefined ? p.checkFrom(k, this.sys, change) : p.check(k, this.sys);
       if (m !== null) return { propertyId: p.id, message: m };
     }

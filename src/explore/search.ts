@@ -244,8 +244,14 @@ export class Search {
     this.queue.push(this.curWords, 0, 0, this.fp[0], this.fp[1]);
     this.k.s = cur;
     const v = this.checker.afterTransition(this.k);
-    if (v) this.record(v, -1, 0, 0);
+    if (v) { this.record(v, -1, 0, 0); this.failedAt.push(0); }
   }
+
+  /**
+   * The stored states at which the invariant check reported a violation: the invariants after
+   * the one reported were not asked there, so their successors are checked in full.
+   */
+  private readonly failedAt: number[] = [];
 
   /** Checked every 1,024 expansions: the time and memory bounds, and the progress report. */
   private lastProgress = performance.now();
@@ -380,8 +386,8 @@ export class Search {
     if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
     const nid = this.addState(id, t);
     k.s = this.canon;
-    const v = this.checker.afterTransition(k, this.moveChange());
-    if (v) this.record(v, id, t, -1);
+    const v = this.checker.afterTransition(k, this.moveChange(), this.failedAt.length === 0 || !this.failedAt.includes(id));
+    if (v) { this.record(v, id, t, -1); this.failedAt.push(nid); }
     this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
   }
 
