@@ -20,25 +20,28 @@ export class Checker {
 
   /**
    * readers[at]: bit i set when invariant i declares that it reads byte `at` (its `reads`);
-   * `always`: the bits of the invariants that declare nothing (and of any past the 31st).
+   * `always`: the bits of the invariants that declare nothing (and of any past the 31st). Made
+   * on first use: only the explorer asks (a random run builds a checker per schedule).
    */
-  private readonly readers: Int32Array;
-  private readonly always: number;
+  private readers: Int32Array | null = null;
+  private always = 0;
 
   constructor(readonly sys: System, properties: readonly Property[]) {
     this.invariants = properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
-    this.readers = new Int32Array(sys.L.size);
-    let always = 0;
-    this.invariants.forEach((p, i) => {
-      if (p.reads === undefined || i >= 31) { always |= i < 31 ? 1 << i : 1 << 31; return; }
-      const bytes = fieldBytes(sys.L, new Set(p.reads));
-      for (let at = 0; at < bytes.length; at++) if (bytes[at] === 1) this.readers[at] |= 1 << i;
-    });
-    this.always = always;
     this.stepProps = properties.filter((p): p is StepProperty => p.kind === 'step');
     this.posts = properties.filter((p): p is PostconditionProperty => p.kind === 'postcondition');
     this.outcomes = properties.filter((p): p is OutcomeProperty => p.kind === 'outcome' && p.appliesTo(sys));
     this.progress = properties.find((p): p is ProgressProperty => p.kind === 'progress');
+  }
+
+  private readersOf(): Int32Array {
+    const readers = new Int32Array(this.sys.L.size);
+    this.invariants.forEach((p, i) => {
+      if (p.reads === undefined || i >= 31) { this.always |= i < 31 ? 1 << i : 1 << 31; return; }
+      const bytes = fieldBytes(this.sys.L, new Set(p.reads));
+      for (let at = 0; at < bytes.length; at++) if (bytes[at] === 1) readers[at] |= 1 << i;
+    });
+    return readers;
   }
 
   /** After one step: step properties, and postconditions if its op returned. */
@@ -69,8 +72,9 @@ export class Checker {
   afterTransition(k: ReadonlyKernel, change?: Change, skipUnread = false): Violation | null {
     let ask = -1;
     if (skipUnread && change !== undefined && change.offsets !== null) {
+      const readers = this.readers ??= this.readersOf();
       ask = this.always;
-      for (let i = 0; i < change.count; i++) ask |= this.readers[change.offsets[i]];
+      for (let i = 0; i < change.count; i++) ask |= readers[change.offsets[i]];
     }
     const invariants = this.invariants;
     for (let i = 0; i < invariants.length; i++) {
