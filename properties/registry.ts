@@ -102,6 +102,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: 'When get_port grants a port, no socket whose listen() already passed get_port, and that lacks SO_REUSEPORT, listens on an overlapping address of that port.',
     why: 'A listener without SO_REUSEPORT shares its address:port with nobody; SO_REUSEADDR never lets a socket in beside a listener. The fast-path cache (tb->fastreuse) must have been cleared by the listener\'s own get_port. A socket still in the race window does not count: the stale cache may let a SO_REUSEADDR bind in beside it, which is the same as that bind coming first.',
     kernel: { '4.3': ['inet_connection_sock.c 61-82', '189-198', '214-225'], '6.18': ['inet_connection_sock.c 170-198', '425-454', '456-508', '556-562'] },
+    steps: ['get-port'],
     check(k, sys, step, c) {
       if (step.id !== 'get-port' || c.sk < 0 || k.inet_num(c.sk) < 0 || k.bindHash(c.sk) < 0) return null;
       if (k.ret(c.t) !== 0) return null;

@@ -62,6 +62,8 @@ export interface InvariantProperty extends PropertyBase {
 /** Checked right after a given step ran (a Hoare triple on that kernel line). */
 export interface StepProperty extends PropertyBase {
   kind: 'step';
+  /** The ids of the steps it judges: asked after those only. Left out: after every step. */
+  steps?: readonly string[];
   check(k: ReadonlyKernel, sys: System, step: Step, ctx: Ctx, program: string): string | null;
 }
 

@@ -4,7 +4,7 @@
 
 import type { ReadonlyKernel } from '../../model/kernel-view.ts';
 import type { Ctx, Step } from '../../model/program.ts';
-import { type System } from '../../model/system.ts';
+import { COVERAGE_STRIDE, type System } from '../../model/system.ts';
 import { fieldBytes } from '../../model/state.ts';
 import type {
   Change, InvariantProperty, OutcomeProperty, PostconditionProperty, ProgressProperty, Property, StepProperty, Violation,
@@ -25,6 +25,8 @@ export class Checker {
    */
   private readers: Int32Array | null = null;
   private always = 0;
+  /** stepPropsAt[coverage index]: the step properties asked after that step (their `steps`); made on first use. */
+  private stepPropsAt: (readonly StepProperty[])[] | null = null;
 
   constructor(readonly sys: System, properties: readonly Property[]) {
     this.invariants = properties.filter((p): p is InvariantProperty => p.kind === 'invariant');
@@ -44,10 +46,31 @@ export class Checker {
     return readers;
   }
 
-  /** After one step: step properties, and postconditions if its op returned. */
-  afterStep(k: ReadonlyKernel, step: Step, ctx: Ctx, program: string, returnedOp: number): Violation | null {
-    if (returnedOp < 0 && this.stepProps.length === 0) return null;
-    for (const p of this.stepProps) {
+  private stepPropsByCoverage(): (readonly StepProperty[])[] {
+    const at: (readonly StepProperty[])[] = [];
+    for (const th of this.sys.threads) {
+      for (const prog of th.programs) {
+        prog.steps.forEach((step, pc) => {
+          at[prog.id * COVERAGE_STRIDE + pc] = this.stepProps.filter((p) => p.steps === undefined || p.steps.includes(step.id));
+        });
+      }
+    }
+    return at;
+  }
+
+  /**
+   * After one step: step properties, and postconditions if its op returned. `coverage`, the
+   * step's index as the explorer's coverage arrays number it, lets the checker ask only the step
+   * properties that name the step.
+   */
+  afterStep(k: ReadonlyKernel, step: Step, ctx: Ctx, program: string, returnedOp: number, coverage = -1): Violation | null {
+    let stepProps: readonly StepProperty[] = this.stepProps;
+    if (coverage >= 0) {
+      this.stepPropsAt ??= this.stepPropsByCoverage();
+      stepProps = this.stepPropsAt[coverage];
+    }
+    if (returnedOp < 0 && stepProps.length === 0) return null;
+    for (const p of stepProps) {
       const m = p.check(k, this.sys, step, ctx, program);
       if (m !== null) return { propertyId: p.id, message: m };
     }

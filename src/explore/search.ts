@@ -188,7 +188,7 @@ export class Search {
     this.needsProviso = this.active.some(readsAlongTheWay);
     this.observe = (step, ctx, program, returnedOp, cov) => {
       this.stepsRun[cov] = 1;
-      const v = this.checker.afterStep(this.k, step, ctx, program, returnedOp);
+      const v = this.checker.afterStep(this.k, step, ctx, program, returnedOp, cov);
       if (v) this.stepViolation = v;
       return v === null;
     };
