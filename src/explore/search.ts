@@ -179,6 +179,8 @@ export class Search {
     this.k.lifeCoverage = new Uint8Array(LIFE.states.length * LIFE_EVENTS.length);
     // A transition's writes, for its fingerprint (afterMove); a longer one falls back to comparing states.
     this.k.writes = new Int32Array(256);
+    // Without symmetry a successor's fingerprint is its parent's and the writes' (judgeMove).
+    if (sym === null) this.k.zobrist = this.zobrist.table;
     this.queue = new StateQueue(this.words, o.strategy === 'dfs');
     this.por = o.por ? new PersistentSets(sys) : null;
     this.visibleAt = visibleBytes(sys.L);
@@ -364,6 +366,8 @@ export class Search {
       k.s = next;
       k.refused = null;
       k.written = 0;
+      k.dh = 0;
+      k.dl = 0;
       this.stepViolation = null;
       // Blocked (0 steps) is the same test as enabled(), asked once instead of twice.
       if (transition(sys, k, t, this.o.merge, this.observe) === 0) { k.s = cur; continue; }
@@ -393,9 +397,9 @@ export class Search {
 
   /**
    * What a move is judged by before the visited set: its step and per-move checks, and the
-   * successor's fingerprint, into `fp`. Without symmetry the fingerprint follows from the
-   * parent's and the bytes the move wrote (the view logs them); a canonical form may differ
-   * everywhere, so it is fingerprinted whole.
+   * successor's fingerprint, into `fp`. Without symmetry the fingerprint is the parent's XOR
+   * what the move's writes changed (the view gathers it as it writes, Kernel.zobrist); a
+   * canonical form may differ everywhere, so it is fingerprinted whole.
    */
   protected judgeMove(id: number, t: number): void {
     const { k, fp } = this;
@@ -407,10 +411,9 @@ export class Search {
     if (this.sym) {
       this.sym.canonicalize(this.next, this.canonBuf, this.perm);
       this.zobrist.full(this.canonWords, fp);
-    } else if (k.written <= k.writes!.length) {
-      this.zobrist.updateAt(this.meta[2], this.meta[3], this.cur, this.next, k.writes!, k.written, fp);
     } else {
-      this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
+      fp[0] = (this.meta[2] ^ k.dh) >>> 0;
+      fp[1] = (((this.meta[3] & ~1) ^ k.dl) | 1) >>> 0;
     }
     if (this.o.verifyFingerprints) this.verifyFingerprint(t);
   }
