@@ -204,14 +204,29 @@ export class Kernel extends KernelReader {
    */
   writes: Int32Array | null = null;
   written = 0;
+  /**
+   * When set with `writes` (the explorer, without symmetry): its Zobrist table
+   * (src/explore/fingerprint-set.ts, entry [(at << 9) | (value << 1) | half]). Each write that
+   * changes a byte XORs the byte's old and new entries into `dh` and `dl`, so a successor's
+   * fingerprint is its parent's XOR these, with no pass over the writes afterwards.
+   */
+  zobrist: Uint32Array | null = null;
+  dh = 0;
+  dl = 0;
 
   /** Every write to the state goes through here (steps, and the engine's pc and results). */
   write(at: number, v: number) {
-    this.s[at] = v;
     if (this.writes !== null) {
       if (this.written < this.writes.length) this.writes[this.written] = at;
       this.written++;
+      const z = this.zobrist, was = this.s[at], now = v & BYTE_MAX;
+      if (z !== null && was !== now) {
+        const e = at << 9;
+        this.dh ^= z[e | (was << 1)] ^ z[e | (now << 1)];
+        this.dl ^= z[e | (was << 1) | 1] ^ z[e | (now << 1) | 1];
+      }
     }
+    this.s[at] = v;
   }
 
   set_sk_state(sk: number, v: number) { this.write(this.sk(sk, SK.state), v); }

@@ -119,6 +119,22 @@ export function locate(L: Layout, at: number): { section: Section; index: number
   return { section, index: Math.floor(rel / section.size), offset: rel % section.size };
 }
 
+/**
+ * The bytes of the fields named "section.field" as the schema names them ("socket.state",
+ * "thread.result" for every result slot): bytes[at] = 1 for each byte of such a field, in every
+ * record of its section.
+ */
+export function fieldBytes(L: Layout, fields: ReadonlySet<string>): Uint8Array {
+  const bytes = new Uint8Array(L.size);
+  for (const sec of L.sections) {
+    sec.fields.forEach((f, off) => {
+      if (!fields.has(`${sec.name}.${f.name.replace(/\[\d+\]$/, '')}`)) return;
+      for (let i = 0; i < sec.count; i++) bytes[sec.base + i * sec.size + off] = 1;
+    });
+  }
+  return bytes;
+}
+
 /** How many things a reference can name in this layout. */
 function refTargets(L: Layout, to: Extract<Field, { kind: 'ref' }>['to']): number {
   switch (to) {

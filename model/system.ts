@@ -163,8 +163,8 @@ export function enabled(sys: System, k: KernelReader, t: number): boolean {
   const op = k.s[base + TH.op];
   const plan = sys.threads[t];
   if (op >= plan.ops.length) return false;
-  const step = plan.programs[op].steps[k.s[base + TH.pc]];
-  return step.blocked === undefined || !step.blocked(k, plan.ctx[op]);
+  const blocked = plan.programs[op].blocks[k.s[base + TH.pc]];
+  return blocked === null || !blocked(k, plan.ctx[op]);
 }
 
 /** runStep result: one step ran, the op goes on. */
@@ -172,10 +172,10 @@ const STEPPED = 1;
 /** runStep result: one step ran and the op returned. */
 const RETURNED = 2;
 
-/** Runs `step`, known not to be blocked, and moves the thread at `base` on: STEPPED or RETURNED. */
-function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx: Ctx, step: Step): number {
+/** Runs the step at `pc`, known not to be blocked, and moves the thread at `base` on: STEPPED or RETURNED. */
+function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx: Ctx, pc: number): number {
   const s = k.s;
-  const to = step.run(k, ctx);
+  const to = prog.runs[pc](k, ctx);
   if (to === RETURN || (to === undefined && s[base + TH.pc] + 1 >= prog.steps.length)) {
     k.write(base + TH.results + op, s[base + TH.err]);
     k.write(base + TH.op, op + 1);
@@ -185,21 +185,24 @@ function runStep(k: Kernel, base: number, op: number, prog: CompiledProgram, ctx
     k.write(base + TH.tmp, 0);
     return RETURNED;
   }
-  k.write(base + TH.pc, to === undefined ? s[base + TH.pc] + 1 : labelIndex(prog, step, to));
+  k.write(base + TH.pc, to === undefined ? s[base + TH.pc] + 1 : labelIndex(prog, pc, to));
   return STEPPED;
 }
 
-/** Where a jump goes; a label the program does not have is a model error, said at once. */
-function labelIndex(prog: CompiledProgram, step: Step, to: string): number {
+/** Where a jump from `pc` goes; a label the program does not have is a model error, said at once. */
+function labelIndex(prog: CompiledProgram, pc: number, to: string): number {
+  const jumps = prog.jumps[pc];
+  for (let i = 0; i < jumps.length; i += 2) if (jumps[i] === to) return jumps[i + 1] as number;
   const at = prog.labels[to];
-  if (at === undefined) throw new Error(`program ${prog.name}: step ${step.id} jumps to unknown label "${to}"`);
+  if (at === undefined) throw new Error(`program ${prog.name}: step ${prog.steps[pc].id} jumps to unknown label "${to}"`);
   return at;
 }
 
-/** `step` (at `pc` of an op whose invisible flags are `inv`) needs no interleaving point before it and can run now. */
-function canMerge(k: Kernel, step: Step, ctx: Ctx, inv: Uint8Array, pc: number): boolean {
+/** The step at `pc` (of an op whose invisible flags are `inv`) needs no interleaving point before it and can run now. */
+function canMerge(k: Kernel, prog: CompiledProgram, ctx: Ctx, inv: Uint8Array, pc: number): boolean {
   if (inv[pc] === 0) return false;
-  return step.blocked === undefined || !step.blocked(k, ctx);
+  const blocked = prog.blocks[pc];
+  return blocked === null || !blocked(k, ctx);
 }
 
 /** What each op returned, as users read it: thread name -> list of results. */
@@ -246,15 +249,14 @@ export function transition(sys: System, k: Kernel, t: number, merge: boolean, ob
   const ctx = plan.ctx[op];
   const inv = sys.invisible[t][op];
   let pc = k.s[base + TH.pc];
-  let step = prog.steps[pc];
-  if (step.blocked !== undefined && step.blocked(k, ctx)) return 0;
+  const blocked = prog.blocks[pc];
+  if (blocked !== null && blocked(k, ctx)) return 0;
   for (let steps = 1; ; steps++) {
-    const r = runStep(k, base, op, prog, ctx, step);
-    if (observe !== undefined && !observe(step, ctx, prog.name, r === RETURNED ? op : -1, prog.id * COVERAGE_STRIDE + pc)) return steps;
+    const r = runStep(k, base, op, prog, ctx, pc);
+    if (observe !== undefined && !observe(prog.steps[pc], ctx, prog.name, r === RETURNED ? op : -1, prog.id * COVERAGE_STRIDE + pc)) return steps;
     if (r === RETURNED || !merge) return steps;
     pc = k.s[base + TH.pc];
-    step = prog.steps[pc];
-    if (!canMerge(k, step, ctx, inv, pc)) return steps;
+    if (!canMerge(k, prog, ctx, inv, pc)) return steps;
   }
 }
 

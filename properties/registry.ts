@@ -38,6 +38,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: 'A socket in the listening hash is TCP_LISTEN, owns the bind bucket of its port, and passed get_port.',
     why: 'The kernel comment on the race window says it is harmless "because this socket enters the hash table only after validation is complete": SYNs are only delivered to hashed sockets.',
     kernel: { '4.3': ['inet_connection_sock.c 809-818 (seed 808-817)', 'inet_hashtables.c 426-452'], '6.18': ['inet_connection_sock.c 1355-1369', 'inet_hashtables.c 777-813'] },
+    reads: ['socket.lhash', 'socket.state', 'socket.bindHash', 'socket.num', 'socket.validated'],
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         if (!k.isHashed(sk)) continue;
@@ -82,6 +83,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: 'No two sockets that passed get_port listen on overlapping address:port unless both have SO_REUSEPORT with the same uid.',
     why: 'Two listeners on one port without SO_REUSEPORT would split or steal connections; SO_REUSEADDR never allows sharing with a listener.',
     kernel: { '4.3': ['inet_connection_sock.c 46-88', '189-213'], '6.18': ['inet_connection_sock.c 170-198', '240-279', '287-322', '556-586'] },
+    reads: ['socket.state', 'socket.validated', 'socket.num', 'socket.saddr'],
     check(k, sys) {
       for (let a = 0; a < sys.L.sockets; a++) {
         if (!k.isListen(a) || !k.validated(a)) continue;
@@ -100,6 +102,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: 'When get_port grants a port, no socket whose listen() already passed get_port, and that lacks SO_REUSEPORT, listens on an overlapping address of that port.',
     why: 'A listener without SO_REUSEPORT shares its address:port with nobody; SO_REUSEADDR never lets a socket in beside a listener. The fast-path cache (tb->fastreuse) must have been cleared by the listener\'s own get_port. A socket still in the race window does not count: the stale cache may let a SO_REUSEADDR bind in beside it, which is the same as that bind coming first.',
     kernel: { '4.3': ['inet_connection_sock.c 61-82', '189-198', '214-225'], '6.18': ['inet_connection_sock.c 170-198', '425-454', '456-508', '556-562'] },
+    steps: ['get-port'],
     check(k, sys, step, c) {
       if (step.id !== 'get-port' || c.sk < 0 || k.inet_num(c.sk) < 0 || k.bindHash(c.sk) < 0) return null;
       if (k.ret(c.t) !== 0) return null;
@@ -148,6 +151,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: "The protocol's in-use counter equals the number of sockets in the listening hash.",
     why: '/proc/net/sockstat and memory accounting read the counter; a lost update under a missing lock shows here first.',
     kernel: { '4.3': ['inet_hashtables.c 439', '471'], '6.18': ['inet_hashtables.c 807', '835'] },
+    reads: ['socket.lhash', 'global.prot_inuse'],
     check(k, sys) {
       let hashed = 0;
       for (let sk = 0; sk < sys.L.sockets; sk++) if (k.isHashed(sk)) hashed++;
@@ -160,6 +164,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: "A socket is in a bind bucket's owners exactly when its inet_num names that bucket's port, and a bucket exists exactly while it has owners.",
     why: 'inet_bind_hash and __inet_put_port change both together under the head lock; a port held without an owner entry is invisible to conflict checks.',
     kernel: { '4.3': ['inet_hashtables.c 91-98', '103-119'], '6.18': ['inet_hashtables.c 200-207', '212-242'] },
+    reads: ['socket.bindHash', 'socket.num', 'tb.exists'],
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         if (k.bindHash(sk) !== k.inet_num(sk)) return `${name(sys, sk)}: inet_num is ${k.inet_num(sk) < 0 ? 0 : sys.portLabels[k.inet_num(sk)]} but it owns ${k.bindHash(sk) < 0 ? 'no bucket' : `the bucket of ${sys.portLabels[k.bindHash(sk)]}`}`;
@@ -177,6 +182,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: "A socket has an accept queue exactly while it is TCP_LISTEN, or while its own listen() or close() is setting the queue up or tearing it down.",
     why: 'accept() on a socket without a queue, or a queue leaked by a failed listen(), are both kernel bugs.',
     kernel: { '4.3': ['inet_connection_sock.c 799 (seed 798)', '824 (seed 823)', 'tcp.c 2023'], '6.18': ['inet_connection_sock.c 1350', 'tcp.c 3131-3138'] },
+    reads: ['socket.state', 'socket.queue', 'socket.lockOwner', 'thread.op'],
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         if (k.isListen(sk) && !k.hasQueue(sk) && !insideOwnSyscall(k, sys, sk, ['listen', 'close'])) return `${name(sys, sk)} is TCP_LISTEN without an accept queue`;
@@ -247,6 +253,7 @@ export const PROPERTIES: readonly Property[] = [
     sentence: "A socket's sk_state, port and hash membership always agree with its state in the lifecycle statechart.",
     why: 'The statechart is the single source of truth for lifecycle moves; a disagreement means the model and the machine describe different kernels.',
     kernel: { '4.3': ['inet_connection_sock.c 813 (seed 812)', '823 (seed 822)', 'tcp.c 1902-1935'], '6.18': ['inet_connection_sock.c 1360', '1372', 'tcp.c 2945-3014'] },
+    reads: ['socket.life', 'socket.state', 'socket.num', 'socket.lhash', 'socket.validated', 'socket.open'],
     check(k, sys) {
       for (let sk = 0; sk < sys.L.sockets; sk++) {
         const life = k.lifeState(sk);

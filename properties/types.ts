@@ -45,6 +45,13 @@ export interface InvariantProperty extends PropertyBase {
   everyTransition?: true;
   check(k: ReadonlyKernel, sys: System): string | null;
   /**
+   * Every state field `check` may read, as the schema names them ("socket.state", "thread.op"):
+   * after a transition from a state in which `check` held that wrote none of them, the answer is
+   * still null, and the explorer does not ask. Left out: asked after every transition.
+   * test/engine/property-reads.test.ts records what each check really reads.
+   */
+  reads?: readonly string[];
+  /**
    * The same answer as `check` on a state reached in one transition from a state in which
    * `check` held: a property of each byte alone need look only at the bytes that changed. The
    * explorer uses it on every state after the first: the same answer, a fraction of the work.
@@ -55,6 +62,8 @@ export interface InvariantProperty extends PropertyBase {
 /** Checked right after a given step ran (a Hoare triple on that kernel line). */
 export interface StepProperty extends PropertyBase {
   kind: 'step';
+  /** The ids of the steps it judges: asked after those only. Left out: after every step. */
+  steps?: readonly string[];
   check(k: ReadonlyKernel, sys: System, step: Step, ctx: Ctx, program: string): string | null;
 }
 

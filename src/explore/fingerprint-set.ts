@@ -5,7 +5,8 @@
 // The fingerprint is Zobrist's: a table holds a random 64-bit value for each (byte offset, byte
 // value), value 0 mapped to 0, and a state's fingerprint is the XOR of its bytes' entries. A
 // step changes a few bytes, so a successor's fingerprint is its parent's with those bytes'
-// entries XOR'd out and in (`zobristUpdate`), found by comparing the two states word by word.
+// entries XOR'd out and in: the kernel view does it as it writes (Kernel.zobrist), or `update`
+// finds the bytes by comparing the two states word by word.
 // With random table entries two distinct states differ in some byte, whose two entries are
 // independent and uniform: a pair collides with chance 2^-64 (2^-63 with the bit we fix).
 
@@ -49,7 +50,6 @@ export class Zobrist {
 
   constructor(readonly words: number, seed = 0x5eed1) {
     this.table = zobristTable(words, seed);
-    this.mark = new Int32Array(words * 4);
   }
 
   /** The fingerprint of a whole state, as [h, l]; l is never 0 (0 marks an empty slot). */
@@ -87,34 +87,6 @@ export class Zobrist {
         h ^= T[at | (x << 1)] ^ T[at | (y << 1)];
         l ^= T[at | (x << 1) | 1] ^ T[at | (y << 1) | 1];
       }
-    }
-    out[0] = h >>> 0;
-    out[1] = (l | 1) >>> 0;
-  }
-
-  /** Per byte, the last call of `updateAt` that took it: a byte written twice counts once. */
-  private readonly mark: Int32Array;
-  private call = 0;
-
-  /**
-   * The fingerprint of `to` from that of `from`, given the offsets of every byte written since
-   * `to` was a copy of `from` (repeats allowed): the same answer as `update`, without comparing
-   * the untouched bytes.
-   */
-  updateAt(fromH: number, fromL: number, from: Uint8Array, to: Uint8Array, offsets: Int32Array, count: number, out: Uint32Array): void {
-    const T = this.table, mark = this.mark;
-    if (++this.call === 0x7fffffff) { mark.fill(0); this.call = 1; }
-    const call = this.call;
-    let h = fromH, l = fromL & ~1;
-    for (let i = 0; i < count; i++) {
-      const at = offsets[i];
-      if (mark[at] === call) continue;
-      mark[at] = call;
-      const x = from[at], y = to[at];
-      if (x === y) continue;
-      const e = at << 9;
-      h ^= T[e | (x << 1)] ^ T[e | (y << 1)];
-      l ^= T[e | (x << 1) | 1] ^ T[e | (y << 1) | 1];
     }
     out[0] = h >>> 0;
     out[1] = (l | 1) >>> 0;

@@ -179,6 +179,8 @@ export class Search {
     this.k.lifeCoverage = new Uint8Array(LIFE.states.length * LIFE_EVENTS.length);
     // A transition's writes, for its fingerprint (afterMove); a longer one falls back to comparing states.
     this.k.writes = new Int32Array(256);
+    // Without symmetry a successor's fingerprint is its parent's and the writes' (judgeMove).
+    if (sym === null) this.k.zobrist = this.zobrist.table;
     this.queue = new StateQueue(this.words, o.strategy === 'dfs');
     this.por = o.por ? new PersistentSets(sys) : null;
     this.visibleAt = visibleBytes(sys.L);
@@ -188,7 +190,7 @@ export class Search {
     this.needsProviso = this.active.some(readsAlongTheWay);
     this.observe = (step, ctx, program, returnedOp, cov) => {
       this.stepsRun[cov] = 1;
-      const v = this.checker.afterStep(this.k, step, ctx, program, returnedOp);
+      const v = this.checker.afterStep(this.k, step, ctx, program, returnedOp, cov);
       if (v) this.stepViolation = v;
       return v === null;
     };
@@ -244,8 +246,14 @@ export class Search {
     this.queue.push(this.curWords, 0, 0, this.fp[0], this.fp[1]);
     this.k.s = cur;
     const v = this.checker.afterTransition(this.k);
-    if (v) this.record(v, -1, 0, 0);
+    if (v) { this.record(v, -1, 0, 0); this.failedAt.push(0); }
   }
+
+  /**
+   * The stored states at which the invariant check reported a violation: the invariants after
+   * the one reported were not asked there, so their successors are checked in full.
+   */
+  private readonly failedAt: number[] = [];
 
   /** Checked every 1,024 expansions: the time and memory bounds, and the progress report. */
   private lastProgress = performance.now();
@@ -358,6 +366,8 @@ export class Search {
       k.s = next;
       k.refused = null;
       k.written = 0;
+      k.dh = 0;
+      k.dl = 0;
       this.stepViolation = null;
       // Blocked (0 steps) is the same test as enabled(), asked once instead of twice.
       if (transition(sys, k, t, this.o.merge, this.observe) === 0) { k.s = cur; continue; }
@@ -380,16 +390,16 @@ export class Search {
     if (!(this.visited !== null ? this.visited.add(fp[0], fp[1]) : this.bits!.add(fp[0], fp[1]))) return;
     const nid = this.addState(id, t);
     k.s = this.canon;
-    const v = this.checker.afterTransition(k, this.moveChange());
-    if (v) this.record(v, id, t, -1);
+    const v = this.checker.afterTransition(k, this.moveChange(), this.failedAt.length === 0 || !this.failedAt.includes(id));
+    if (v) { this.record(v, id, t, -1); this.failedAt.push(nid); }
     this.queue.push(this.canonWords, nid, depth + 1, fp[0], fp[1]);
   }
 
   /**
    * What a move is judged by before the visited set: its step and per-move checks, and the
-   * successor's fingerprint, into `fp`. Without symmetry the fingerprint follows from the
-   * parent's and the bytes the move wrote (the view logs them); a canonical form may differ
-   * everywhere, so it is fingerprinted whole.
+   * successor's fingerprint, into `fp`. Without symmetry the fingerprint is the parent's XOR
+   * what the move's writes changed (the view gathers it as it writes, Kernel.zobrist); a
+   * canonical form may differ everywhere, so it is fingerprinted whole.
    */
   protected judgeMove(id: number, t: number): void {
     const { k, fp } = this;
@@ -401,10 +411,9 @@ export class Search {
     if (this.sym) {
       this.sym.canonicalize(this.next, this.canonBuf, this.perm);
       this.zobrist.full(this.canonWords, fp);
-    } else if (k.written <= k.writes!.length) {
-      this.zobrist.updateAt(this.meta[2], this.meta[3], this.cur, this.next, k.writes!, k.written, fp);
     } else {
-      this.zobrist.update(this.meta[2], this.meta[3], this.curWords, this.canonWords, fp);
+      fp[0] = (this.meta[2] ^ k.dh) >>> 0;
+      fp[1] = (((this.meta[3] & ~1) ^ k.dl) | 1) >>> 0;
     }
     if (this.o.verifyFingerprints) this.verifyFingerprint(t);
   }

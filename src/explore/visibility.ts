@@ -11,7 +11,7 @@
 // makes every move the full graph makes, with the same effect) and `lifecycle-legal` (a refused
 // lifecycle move, seen by the search as it happens); their reads need no proviso either.
 
-import type { Layout } from '../../model/state.ts';
+import { fieldBytes, type Layout } from '../../model/state.ts';
 
 /**
  * The shared fields the other properties read (properties/registry.ts): a socket's state, port,
@@ -31,15 +31,7 @@ export const PROPERTY_READS: ReadonlySet<string> = new Set([
 
 /** visible[at] = 1 when byte `at` of a state of this layout belongs to a field in PROPERTY_READS. */
 export function visibleBytes(L: Layout): Uint8Array {
-  const visible = new Uint8Array(L.size);
-  for (const sec of L.sections) {
-    for (let i = 0; i < sec.count; i++) {
-      sec.fields.forEach((f, off) => {
-        if (PROPERTY_READS.has(`${sec.name}.${f.name.replace(/\[\d+\]$/, '')}`)) visible[sec.base + i * sec.size + off] = 1;
-      });
-    }
-  }
-  return visible;
+  return fieldBytes(L, PROPERTY_READS);
 }
 
 /**
