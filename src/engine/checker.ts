@@ -10,6 +10,9 @@ import type {
   Change, InvariantProperty, OutcomeProperty, PostconditionProperty, ProgressProperty, Property, StepProperty, Violation,
 } from '../../properties/types.ts';
 
+/** No invariant violated. */
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
+
 export class Checker {
   readonly invariants: InvariantProperty[];
   readonly stepProps: StepProperty[];
@@ -93,20 +96,46 @@ export class Checker {
    * bytes written (`reads`) still holds and is not asked.
    */
   afterTransition(k: ReadonlyKernel, change?: Change, skipUnread = false): Violation | null {
-    let ask = -1;
-    if (skipUnread && change !== undefined && change.offsets !== null) {
-      const readers = this.readers ??= this.readersOf();
-      ask = this.always;
-      for (let i = 0; i < change.count; i++) ask |= readers[change.offsets[i]];
-    }
+    const ask = this.asked(change, skipUnread);
     const invariants = this.invariants;
     for (let i = 0; i < invariants.length; i++) {
       if ((ask & (1 << Math.min(i, 31))) === 0) continue;
-      const p = invariants[i];
-      const m = change !== undefined && p.checkFrom !== undefined ? p.checkFrom(k, this.sys, change) : p.check(k, this.sys);
-      if (m !== null) return { propertyId: p.id, message: m };
+      const m = this.judge(invariants[i], k, change);
+      if (m !== null) return { propertyId: invariants[i].id, message: m };
     }
     return null;
+  }
+
+  /**
+   * As afterTransition, but every invariant is asked, and each one violated is in the list, in
+   * property order (NO_VIOLATIONS, shared, when none is). The explorer asks this way: a property
+   * violated in the same state as an earlier one is found there, in its shortest counterexample,
+   * and a state's successors may take the state as passing every invariant still asked.
+   */
+  violationsAfterTransition(k: ReadonlyKernel, change?: Change, skipUnread = false): readonly Violation[] {
+    const ask = this.asked(change, skipUnread);
+    const invariants = this.invariants;
+    let found: Violation[] | null = null;
+    for (let i = 0; i < invariants.length; i++) {
+      if ((ask & (1 << Math.min(i, 31))) === 0) continue;
+      const m = this.judge(invariants[i], k, change);
+      if (m !== null) (found ??= []).push({ propertyId: invariants[i].id, message: m });
+    }
+    return found ?? NO_VIOLATIONS;
+  }
+
+  /** The invariants to ask after a transition that changed `change`, as bits (see afterTransition's `skipUnread`). */
+  private asked(change: Change | undefined, skipUnread: boolean): number {
+    if (!skipUnread || change === undefined || change.offsets === null) return -1;
+    const readers = this.readers ??= this.readersOf();
+    let ask = this.always;
+    for (let i = 0; i < change.count; i++) ask |= readers[change.offsets[i]];
+    return ask;
+  }
+
+  /** One invariant's message on the state, or null; by the change alone where the property can judge that. */
+  private judge(p: InvariantProperty, k: ReadonlyKernel, change: Change | undefined): string | null {
+    return change !== undefined && p.checkFrom !== undefined ? p.checkFrom(k, this.sys, change) : p.check(k, this.sys);
   }
 
   /** On a state where every thread finished. */

@@ -33,7 +33,7 @@ export const EV = {
   LIFE: 4,
   /** violation index, from, thread, at: recorded as the sequential search records it */
   RECORD: 5,
-  /** thread, slot in the shared visited set (-1 without one), h, l, violation index or -1 (the invariants on it), then the state's words: a successor that may be new */
+  /** thread, slot in the shared visited set (-1 without one), h, l, the index and number of the invariant violations on it, then the state's words: a successor that may be new */
   SUCC: 6,
   /** outcome key index: a finished state */
   OUTCOME: 7,
@@ -248,8 +248,7 @@ export class WorkerSearch extends Search {
       // The main thread found it new and recorded its violation (it merged this move already):
       // so does this search now.
       k.s = this.canon;
-      const v = this.checker.afterTransition(k, this.moveChange());
-      if (v) super.record(v, id, t, -1);
+      for (const v of this.checker.violationsAfterTransition(k, this.moveChange())) super.record(v, id, t, -1);
       return;
     }
     // Reached before by a discovery that comes first in breadth-first order: not new.
@@ -259,14 +258,15 @@ export class WorkerSearch extends Search {
       if (slot < 0) return;
     } else if (!this.local.add(fp[0], fp[1])) return;
     k.s = this.canon;
-    const v = this.checker.afterTransition(k, this.moveChange());
-    let vi = -1;
-    if (v) { this.violations.push(v); vi = this.violations.length - 1; }
+    // Every invariant violated here, in property order: the main thread records them all, as the sequential search does.
+    const vs = this.checker.violationsAfterTransition(k, this.moveChange());
+    const vi = this.violations.length;
+    for (const v of vs) this.violations.push(v);
     const words = this.words;
-    this.room(6 + words);
+    this.room(7 + words);
     const ev = this.ev;
     let n = this.n;
-    ev[n++] = EV.SUCC; ev[n++] = t; ev[n++] = slot; ev[n++] = fp[0]; ev[n++] = fp[1]; ev[n++] = vi;
+    ev[n++] = EV.SUCC; ev[n++] = t; ev[n++] = slot; ev[n++] = fp[0]; ev[n++] = fp[1]; ev[n++] = vi; ev[n++] = vs.length;
     const canon = this.canonWords;
     for (let i = 0; i < words; i++) ev[n++] = canon[i];
     this.n = n;

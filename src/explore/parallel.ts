@@ -498,11 +498,11 @@ class ParallelSearch extends Search {
           break;
         }
         case EV.SUCC: {
-          const t = ev[i + 1], slot = ev[i + 2], h = ev[i + 3] >>> 0, l = ev[i + 4] >>> 0, vi = ev[i + 5];
-          const from = i + 6;
+          const t = ev[i + 1], slot = ev[i + 2], h = ev[i + 3] >>> 0, l = ev[i + 4] >>> 0, vi = ev[i + 5], vn = ev[i + 6];
+          const from = i + 7;
           i = from + words;
           if (skip || !this.isNew(slot, discoveryKey(id, this.T, moves), h, l)) break;
-          if (!this.stored(id, t, depth, h, l, ev, from, vi === -1 ? null : res.violations[vi])) break;
+          if (!this.stored(id, t, depth, h, l, ev, from, res.violations.slice(vi, vi + vn))) break;
           // Recorded here and not by the worker: the rest of its chunk is stale. Even if the
           // record stopped the search, the worker finishes the parent (as expand() would, it
           // counts a reduced state then).
@@ -532,10 +532,10 @@ class ParallelSearch extends Search {
   }
 
   /** Search.afterMove's second half for a new successor a worker sent: true when it recorded a violation the worker did not. */
-  private stored(id: number, t: number, depth: number, h: number, l: number, ev: Int32Array, from: number, v: Violation | null): boolean {
+  private stored(id: number, t: number, depth: number, h: number, l: number, ev: Int32Array, from: number, vs: readonly Violation[]): boolean {
     const nid = this.addState(id, t);
     const before = this.found.size;
-    if (v) this.record(v, id, t, -1);
+    for (const v of vs) this.record(v, id, t, -1);
     this.queue.pushFrom(ev, from, nid, depth + 1, h, l);
     return this.found.size !== before;
   }
