@@ -17,8 +17,11 @@ import { derivationTest, killTests, suffix, type Kills } from './mutant-kills.ts
 
 const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-6.18');
 
-// Modest runs: every kill below is found well within them (seed 1, deterministic).
-const OPTS = { seed: 1, runs: 300, scheduler: 'random' as const, depth: 2 };
+// Modest runs: every kill below is found well within them (seed 1, deterministic; all still
+// pass at 40). The base kernel's own run takes more, as `check` does: its documented
+// violations must show, and no other.
+const OPTS = { seed: 1, runs: 100, scheduler: 'random' as const, depth: 2 };
+const BASE_OPTS = { ...OPTS, runs: 300 };
 
 /** Mutant id -> the first property (registry order) that kills it, and a step its counterexample must run. */
 const KILLS: Kills = {
@@ -102,10 +105,10 @@ describe('the linux-6.18 mutant catalogue', () => {
   killTests('linux-6.18', MUTANTS, KILLS, OPTS);
 
   it('does not kill linux-6.18 itself: only its documented both-fail race shows, as expected', () => {
-    const r = randomKill(linux618, OPTS);
+    const r = randomKill(linux618, BASE_OPTS);
     expect(r.killed).toBe(false);
     expect(r.runs).toBeGreaterThan(0);
-    const [v] = checkProperties({ ...OPTS, variant: linux618, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('some-concurrent-listener-succeeds')!], merge: true });
+    const [v] = checkProperties({ ...BASE_OPTS, variant: linux618, scenarios: BUILTIN_SCENARIOS, generated: false, properties: [findProperty('some-concurrent-listener-succeeds')!], merge: true });
     expect(v.verdict).toBe('violated as expected');
   });
 

@@ -11,8 +11,11 @@ import { derivationTest, killTests, suffix, type Kills } from './mutant-kills.ts
 /** The linux-4.3 mutants; they come first in the catalogue (mutants-6.18.test.ts has the rest). */
 const MUTANTS = ALL_MUTANTS.filter((m) => m.mutant?.base === 'linux-4.3');
 
-// Modest runs: every kill below is found well within them (seed 1, deterministic).
-const OPTS = { seed: 1, runs: 300, scheduler: 'random' as const, depth: 2 };
+// Modest runs: every kill below is found well within them (seed 1, deterministic; all still
+// pass at 40). The base kernel's own run takes more, as `check` does: its documented
+// violations must show, and no other.
+const OPTS = { seed: 1, runs: 100, scheduler: 'random' as const, depth: 2 };
+const BASE_OPTS = { ...OPTS, runs: 300 };
 
 /**
  * Mutant id -> the first property (registry order) that kills it, and a step its counterexample
@@ -69,10 +72,10 @@ describe('the linux-4.3 mutant catalogue', () => {
   killTests('linux-4.3', MUTANTS, KILLS, OPTS);
 
   it('does not kill linux-4.3 itself: only its documented violations show, as expected', () => {
-    const r = randomKill(linux43, OPTS);
+    const r = randomKill(linux43, BASE_OPTS);
     expect(r.killed).toBe(false);
     expect(r.runs).toBeGreaterThan(0);
-    const verdicts = checkProperties({ ...OPTS, variant: linux43, scenarios: BUILTIN_SCENARIOS, generated: true, properties: ['two-socket-rule', 'some-concurrent-listener-succeeds'].map((id) => findProperty(id)!), merge: true });
+    const verdicts = checkProperties({ ...BASE_OPTS, variant: linux43, scenarios: BUILTIN_SCENARIOS, generated: true, properties: ['two-socket-rule', 'some-concurrent-listener-succeeds'].map((id) => findProperty(id)!), merge: true });
     expect(verdicts.map((v) => v.verdict)).toEqual(['violated as expected', 'violated as expected']);
   });
 
