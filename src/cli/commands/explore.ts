@@ -54,8 +54,9 @@ function options(values: Record<string, unknown>) {
 /**
  * --workers N: from 1 (the sequential search, the default) to the cores there are. One stays the
  * default although the workers now dedupe into a shared visited set and the main thread's merge
- * is a key check per new state: on this 2-core machine, shared with other work, two workers have
- * not measured clearly faster than one (README, "Both cores" and "Measured").
+ * is a key check per new state: on this 2-core machine two workers gain 5-9 % on mixed4 and about
+ * a third on mixed5, and lose on searches too small to pay for their start (README, "Both cores"
+ * and "Figures").
  */
 function workersOption(v: unknown): number {
   const cores = maxWorkers();
