@@ -248,7 +248,7 @@ export class WorkerSearch extends Search {
       // The main thread found it new and recorded its violation (it merged this move already):
       // so does this search now.
       k.s = this.canon;
-      for (const v of this.checker.violationsAfterTransition(k, this.moveChange())) super.record(v, id, t, -1);
+      for (const v of this.checker.violationsAfterTransition(k, this.moveChange(), true)) super.record(v, id, t, -1);
       return;
     }
     // Reached before by a discovery that comes first in breadth-first order: not new.
@@ -258,8 +258,11 @@ export class WorkerSearch extends Search {
       if (slot < 0) return;
     } else if (!this.local.add(fp[0], fp[1])) return;
     k.s = this.canon;
-    // Every invariant violated here, in property order: the main thread records them all, as the sequential search does.
-    const vs = this.checker.violationsAfterTransition(k, this.moveChange());
+    // Every invariant violated here, in property order: the main thread records them all, as the
+    // sequential search does. The parent passed every invariant this worker still asks (it was
+    // checked with these or more, and each one it broke is found), so, as there, those that read
+    // none of the bytes the move wrote are skipped.
+    const vs = this.checker.violationsAfterTransition(k, this.moveChange(), true);
     const vi = this.violations.length;
     for (const v of vs) this.violations.push(v);
     const words = this.words;
