@@ -48,6 +48,16 @@ describe('outcomes and explore from the command line', () => {
     expect(r.stdout).toMatch(/hashed-implies-validated\s+not proven/);
   });
 
+  it('a run stopped at a bound names the flag that goes further; a complete one names none', () => {
+    expect(cli('explore', '--scenario', 'listen-race-5', '--max-states', '100').stdout)
+      .toMatch(/^result: NOT PROVEN \(bound reached: states\); the figures below cover the part searched; a larger --max-states searches further$/m);
+    expect(cli('explore', '--scenario', 'listen-race-8', '--no-symmetry', '--max-seconds', '1').stdout)
+      .toMatch(/^result: NOT PROVEN \(bound reached: seconds\);.*; a larger --max-seconds searches further$/m);
+    expect(cli('explore', '--scenario', 'listen-race-6', '--no-merge', '--no-symmetry', '--strategy', 'dfs', '--max-memory', '32', '--exact').stdout)
+      .toMatch(/^result: NOT PROVEN \(bound reached: memory\);.*; a larger --max-memory searches further$/m);
+    expect(cli('explore', '--scenario', 'listen-race-3').stdout).not.toMatch(/searches further/);
+  });
+
   it('explore proves listen-race-3 with symmetry and reports its orbit', () => {
     const r = cli('explore', '--scenario', 'listen-race-3');
     expect(r.status).toBe(0);

@@ -95,10 +95,13 @@ function timing(r: ExploreResult): void {
   process.stderr.write(`timing: ${reached}${s.seconds} s, ${s.statesPerSecond} states/s, ${s.bytesPerState} bytes per stored state, peak ${(s.peakBytes / 2 ** 20).toFixed(1)} MiB of search structures\n`);
 }
 
-/** The result line: complete, or which bound ended it (an interrupt says so). */
+/** The flag that sets each bound: a run that stopped at one says which flag goes further. */
+const BOUND_FLAG: Record<string, string> = { states: '--max-states', seconds: '--max-seconds', memory: '--max-memory' };
+
+/** The result line: complete, or which bound ended it (an interrupt says so), and how to go further. */
 const resultLine = (r: ExploreResult) => !r.truncated ? 'result: complete, every reachable state visited'
   : r.bound === 'interrupted' ? 'result: INTERRUPTED, NOT PROVEN; the figures below cover the part searched'
-    : `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched`;
+    : `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched${r.bound !== undefined && BOUND_FLAG[r.bound] ? `; a larger ${BOUND_FLAG[r.bound]} searches further` : ''}`;
 
 /** What the search did past the memory bound (see src/explore/bitstate.ts for the estimate). */
 const bitstateLine = (b: BitstateStats) =>
