@@ -98,10 +98,13 @@ function timing(r: ExploreResult): void {
 /** The flag that sets each bound: a run that stopped at one says which flag goes further. */
 const BOUND_FLAG: Record<string, string> = { states: '--max-states', seconds: '--max-seconds', memory: '--max-memory' };
 
+/** "; a larger --max-states searches further", or nothing for a bound no flag sets. */
+const further = (bound = '') => (BOUND_FLAG[bound] ? `; a larger ${BOUND_FLAG[bound]} searches further` : '');
+
 /** The result line: complete, or which bound ended it (an interrupt says so), and how to go further. */
 const resultLine = (r: ExploreResult) => !r.truncated ? 'result: complete, every reachable state visited'
   : r.bound === 'interrupted' ? 'result: INTERRUPTED, NOT PROVEN; the figures below cover the part searched'
-    : `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched${r.bound !== undefined && BOUND_FLAG[r.bound] ? `; a larger ${BOUND_FLAG[r.bound]} searches further` : ''}`;
+    : `result: NOT PROVEN (bound reached: ${r.bound}); the figures below cover the part searched${further(r.bound)}`;
 
 /** What the search did past the memory bound (see src/explore/bitstate.ts for the estimate). */
 const bitstateLine = (b: BitstateStats) =>
